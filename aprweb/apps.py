@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AprwebConfig(AppConfig):
+    name = "aprweb"
+    verbose_name = _("APR Web — technical analysis")

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "gdportal.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from .roles import sync_roles_after_migrate
+
+        # Apps migrated after the groups' data migration add permissions later; re-sync after every migrate so
+        # a group's permissions are always exactly ROLE_PERMISSIONS.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="gdportal.accounts.sync_roles")

@@ -1,0 +1,96 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# A row claimed longer ago than this belongs to a worker that died mid-send; it may be claimed again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def email_queue(*, to, template, context, related_object=""):
+    """Render `template` (subject/text/html under templates/emails/) and store it in the outbox.
+
+    Call inside the transaction that decided the e-mail: if it rolls back, the row never existed and nothing
+    is sent. The send itself is queued only after commit.
+    """
+    recipients = sorted({addr.strip().lower() for addr in to if addr})
+    if not recipients:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"site_name": "GD Portal", "base_url": settings.GDPORTAL_BASE_URL, **context}
+        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+        body_text = render_to_string(f"emails/{template}.txt", ctx)
+        body_html = render_to_string(f"emails/{template}.html", ctx)
+    email = OutboundEmail.objects.create(
+        to=recipients,
+        subject=subject[:250],
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+        related_object=related_object,
+    )
+    from .tasks import send_email
+
+    transaction.on_commit(lambda: send_email.delay(email.pk))
+    return email
+
+
+def email_claim(email_id):
+    """Atomically take a queued (or stale) row for sending; None if another worker has it or it was sent."""
+    now = timezone.now()
+    claimed = OutboundEmail.objects.filter(
+        Q(status=OutboundEmail.Status.QUEUED)
+        | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
+        pk=email_id,
+    ).update(status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    return OutboundEmail.objects.get(pk=email_id) if claimed else None
+
+
+def email_send(email_id):
+    """Send one outbox row at most once. Raises on a delivery failure so the task can retry."""
+    email = email_claim(email_id)
+    if email is None:
+        return False
+    message = EmailMultiAlternatives(
+        subject=settings.EMAIL_SUBJECT_PREFIX + email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        failed = email.attempts >= MAX_ATTEMPTS
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=OutboundEmail.Status.FAILED if failed else OutboundEmail.Status.QUEUED,
+            last_error=repr(exc)[:2000],
+            claimed_at=None,
+        )
+        logger.warning("e-mail %s not sent (attempt %s): %r", email.pk, email.attempts, exc)
+        raise
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
+    return True
+
+
+def email_pending_ids(limit=500):
+    now = timezone.now()
+    return list(
+        OutboundEmail.objects.filter(
+            Q(status=OutboundEmail.Status.QUEUED)
+            | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,26 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    name="notifications.send_email",
+    bind=True,
+    max_retries=services.MAX_ATTEMPTS,
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    autoretry_for=(Exception,),
+)
+def send_email(self, email_id):
+    services.email_send(email_id)
+
+
+@shared_task(name="notifications.send_pending")
+def send_pending():
+    """Beat job: whatever a lost message or a broker outage left queued is sent here."""
+    for email_id in services.email_pending_ids():
+        try:
+            services.email_send(email_id)
+        except Exception:  # noqa: BLE001, S112 — already recorded on the row; the next run retries
+            continue

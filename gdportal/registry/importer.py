@@ -1,0 +1,445 @@
+"""Load the utility registry from the customer system's CSV export (SPEC §2).
+
+Every row of both files is validated before anything is written; one bad row means nothing is saved and every
+problem is reported as `file:line: column: message`. Writing is a bulk upsert keyed by the utility's numbers,
+so running the same files twice leaves the data as it was (and reports 0 created, 0 changed).
+"""
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from gdportal.brdocs import CNPJ, CPF, document_kind, only_digits, validate_cep, validate_document
+
+from .models import (
+    ConsumptionReading,
+    Customer,
+    Debt,
+    Installation,
+    InstallationClass,
+    InstallationStatus,
+    PersonType,
+    Phases,
+    Voltage,
+)
+
+CUSTOMER_COLUMNS = [
+    "number",
+    "name",
+    "document",
+    "person_type",
+    "email",
+    "phone",
+    "debt_reference",
+    "debt_amount",
+    "debt_due_date",
+]
+INSTALLATION_COLUMNS = [
+    "number",
+    "customer_number",
+    "status",
+    "voltage",
+    "class",
+    "phases",
+    "street",
+    "street_number",
+    "complement",
+    "district",
+    "municipality",
+    "state",
+    "cep",
+    "latitude",
+    "longitude",
+    "available_power_kw",
+    "regional_office",
+    "readings_until",
+    "readings_kwh",
+]
+OPTIONAL = {
+    "email",
+    "phone",
+    "debt_reference",
+    "debt_amount",
+    "debt_due_date",
+    "complement",
+    "latitude",
+    "longitude",
+    "readings_until",
+    "readings_kwh",
+}
+BRAZIL_STATES = {
+    "AC",
+    "AL",
+    "AP",
+    "AM",
+    "BA",
+    "CE",
+    "DF",
+    "ES",
+    "GO",
+    "MA",
+    "MT",
+    "MS",
+    "MG",
+    "PA",
+    "PB",
+    "PR",
+    "PE",
+    "PI",
+    "RJ",
+    "RN",
+    "RS",
+    "RO",
+    "RR",
+    "SC",
+    "SP",
+    "SE",
+    "TO",
+}
+BATCH = 2000
+
+
+def _fold(text):
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _choice_map(choices, extra=None):
+    """Accept the code, the English label or the pt-BR word the export uses, without accents or case."""
+    mapping = {}
+    for value, label in choices:
+        mapping[_fold(value)] = value
+        mapping[_fold(str(label))] = value
+    for key, value in (extra or {}).items():
+        mapping[_fold(key)] = value
+    return mapping
+
+
+STATUS = _choice_map(
+    InstallationStatus.choices,
+    {"ativo": "active", "ativa": "active", "encerrado": "closed", "encerrada": "closed"},
+)
+VOLTAGE = _choice_map(Voltage.choices, {"baixa tensao": "BT", "media tensao": "MT"})
+CLASSES = _choice_map(
+    InstallationClass.choices,
+    {
+        "residencial": "residential",
+        "comercial": "commercial",
+        "comercial servicos e outras atividades": "commercial",
+        "rural": "rural",
+        "servico publico": "public_service",
+        "industrial": "industrial",
+        "poder publico": "public_power",
+    },
+)
+PHASES = _choice_map(Phases.choices, {"monofasico": "single", "bifasico": "two", "trifasico": "three"})
+PERSON = _choice_map(PersonType.choices, {"fisica": "PF", "juridica": "PJ"})
+
+
+class RegistryImportError(Exception):
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) found; nothing was imported")
+
+
+@dataclass
+class ImportResult:
+    customers_created: int = 0
+    customers_updated: int = 0
+    installations_created: int = 0
+    installations_updated: int = 0
+    readings: int = 0
+    errors: list = field(default_factory=list)
+
+
+class _Row:
+    def __init__(self, path, line, data, errors):
+        self.path, self.line, self.data, self.errors = path, line, data, errors
+
+    def error(self, column, message):
+        self.errors.append(f"{self.path.name}:{self.line}: {column}: {message}")
+
+    def get(self, column):
+        value = (self.data.get(column) or "").strip()
+        if not value and column not in OPTIONAL:
+            self.error(column, "required")
+        return value
+
+    def number(self, column, digits=10):
+        value = only_digits(self.get(column))
+        if value and len(value) != digits:
+            self.error(column, f"must have {digits} digits")
+        return value
+
+    def choice(self, column, mapping):
+        raw = self.get(column)
+        if not raw:
+            return ""
+        value = mapping.get(_fold(raw))
+        if value is None:
+            self.error(column, f"unknown value {raw!r}")
+        return value
+
+    def decimal(self, column, minimum=None, maximum=None):
+        raw = self.get(column)
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            self.error(column, f"not a number: {raw!r}")
+            return None
+        if (
+            not value.is_finite()
+            or (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+        ):
+            self.error(column, f"out of range: {raw}")
+            return None
+        return value
+
+    def date(self, column):
+        raw = self.get(column)
+        if not raw:
+            return None
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return dt.datetime.strptime(raw, fmt).date()
+            except ValueError:
+                continue
+        self.error(column, f"not a date (aaaa-mm-dd or dd/mm/aaaa): {raw!r}")
+        return None
+
+
+def _read(path, expected, errors):
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(f"{path.name}: cannot read: {exc}")
+        return path, []
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    missing = [c for c in expected if c not in (reader.fieldnames or []) and c not in OPTIONAL]
+    if missing:
+        errors.append(f"{path.name}:1: missing columns: {', '.join(missing)}")
+        return path, []
+    return path, [(line, row) for line, row in enumerate(reader, start=2)]
+
+
+def _parse_customers(path, rows, errors):
+    customers, debts, seen = {}, {}, {}
+    for line, data in rows:
+        row = _Row(path, line, data, errors)
+        number = row.number("number")
+        name = row.get("name")
+        try:
+            document = validate_document(row.get("document"))
+        except ValidationError as exc:
+            row.error("document", exc.messages[0])
+            document = ""
+        person_type = row.choice("person_type", PERSON)
+        if document and person_type:
+            expected = {CPF: "PF", CNPJ: "PJ"}[document_kind(document)]
+            if expected != person_type:
+                row.error(
+                    "person_type", f"{person_type} does not match a {'CPF' if expected == 'PF' else 'CNPJ'}"
+                )
+        email = row.get("email")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.error("email", f"not an e-mail: {email!r}")
+        if number in seen:
+            row.error("number", f"repeated (first on line {seen[number]})")
+        seen[number] = line
+        amount, due = row.decimal("debt_amount", minimum=Decimal(0)), row.date("debt_due_date")
+        if (amount is None) != (due is None):
+            row.error("debt_amount", "debt_amount and debt_due_date go together")
+        customers[number] = Customer(
+            number=number,
+            name=name,
+            document=document,
+            person_type=person_type,
+            email=email.lower(),
+            phone=only_digits(row.get("phone")),
+        )
+        if amount is not None and due is not None:
+            debts[number] = (row.get("debt_reference") or f"IMPORT-{due:%Y%m}", amount, due)
+    documents = {}
+    for number, customer in customers.items():
+        if customer.document and customer.document in documents:
+            errors.append(
+                f"{path.name}: document of customer {number} repeats customer {documents[customer.document]}"
+            )
+        documents[customer.document] = number
+    return customers, debts
+
+
+def _parse_installations(path, rows, known_customers, errors):
+    installations, readings, seen = {}, {}, {}
+    for line, data in rows:
+        row = _Row(path, line, data, errors)
+        number = row.number("number")
+        customer_number = row.number("customer_number")
+        if customer_number and customer_number not in known_customers:
+            row.error("customer_number", f"customer {customer_number} is not in the registry nor in the file")
+        state = row.get("state").upper()
+        if state and state not in BRAZIL_STATES:
+            row.error("state", f"unknown state {state!r}")
+        try:
+            cep = validate_cep(row.get("cep"))
+        except ValidationError as exc:
+            row.error("cep", exc.messages[0])
+            cep = ""
+        if number in seen:
+            row.error("number", f"repeated (first on line {seen[number]})")
+        seen[number] = line
+        installations[number] = dict(
+            number=number,
+            customer_number=customer_number,
+            status=row.choice("status", STATUS),
+            voltage=row.choice("voltage", VOLTAGE),
+            installation_class=row.choice("class", CLASSES),
+            phases=row.choice("phases", PHASES),
+            street=row.get("street"),
+            street_number=row.get("street_number"),
+            complement=row.get("complement"),
+            district=row.get("district"),
+            municipality=row.get("municipality"),
+            state=state,
+            cep=cep,
+            latitude=row.decimal("latitude", Decimal(-90), Decimal(90)),
+            longitude=row.decimal("longitude", Decimal(-180), Decimal(180)),
+            available_power_kw=row.decimal("available_power_kw", minimum=Decimal(0)),
+            regional_office=row.get("regional_office"),
+        )
+        until, values = row.get("readings_until"), row.get("readings_kwh")
+        if until or values:
+            try:
+                last = dt.datetime.strptime(until, "%Y-%m").date()
+                kwh = [int(v) for v in values.split("|")]
+                if any(v < 0 for v in kwh) or not 1 <= len(kwh) <= 12:
+                    raise ValueError
+            except ValueError:
+                row.error(
+                    "readings_kwh",
+                    "expected readings_until as aaaa-mm and up to 12 whole kWh values "
+                    "separated by |, oldest first",
+                )
+                continue
+            months = []
+            year, month = last.year, last.month
+            for _ in kwh:
+                months.append(dt.date(year, month, 1))
+                year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+            readings[number] = list(zip(reversed(months), kwh, strict=True))
+    return installations, readings
+
+
+def _upsert(model, objects, unique, fields):
+    for start in range(0, len(objects), BATCH):
+        model.objects.bulk_create(
+            objects[start : start + BATCH], update_conflicts=True, unique_fields=unique, update_fields=fields
+        )
+
+
+def import_registry(customers_csv, installations_csv):
+    errors = []
+    cpath, crows = _read(customers_csv, CUSTOMER_COLUMNS, errors)
+    ipath, irows = _read(installations_csv, INSTALLATION_COLUMNS, errors)
+    customers, debts = _parse_customers(cpath, crows, errors)
+    existing_customers = set(Customer.objects.values_list("number", flat=True))
+    installations, readings = _parse_installations(ipath, irows, existing_customers | set(customers), errors)
+    if errors:
+        raise RegistryImportError(errors)
+
+    result = ImportResult()
+    customer_fields = ["name", "document", "person_type", "email", "phone"]
+    installation_fields = [
+        f for f in next(iter(installations.values()), {}) if f not in ("number", "customer_number")
+    ]
+    with transaction.atomic():
+        before = {
+            c["number"]: c
+            for c in Customer.objects.filter(number__in=list(customers)).values("number", *customer_fields)
+        }
+        changed = [
+            c
+            for n, c in customers.items()
+            if n not in before or any(before[n][f] != getattr(c, f) for f in customer_fields)
+        ]
+        result.customers_created = sum(1 for c in changed if c.number not in before)
+        result.customers_updated = len(changed) - result.customers_created
+        _upsert(Customer, changed, ["number"], customer_fields)
+        ids = dict(
+            Customer.objects.filter(
+                number__in=list(customers) + [i["customer_number"] for i in installations.values()]
+            ).values_list("number", "id")
+        )
+        imported_ids = [ids[n] for n in customers]
+        wanted_debts = {(ids[n], ref): (amount, due) for n, (ref, amount, due) in debts.items()}
+        current_debts = {
+            (d.customer_id, d.reference): d for d in Debt.objects.filter(customer_id__in=imported_ids)
+        }
+        Debt.objects.filter(pk__in=[d.pk for k, d in current_debts.items() if k not in wanted_debts]).delete()
+        Debt.objects.bulk_create(
+            [
+                Debt(customer_id=cid, reference=ref, amount=amount, due_date=due)
+                for (cid, ref), (amount, due) in wanted_debts.items()
+                if (cid, ref) not in current_debts
+                or (current_debts[(cid, ref)].amount, current_debts[(cid, ref)].due_date) != (amount, due)
+            ],
+            update_conflicts=True,
+            unique_fields=["customer", "reference"],
+            update_fields=["amount", "due_date"],
+        )
+
+        before = {
+            i["number"]: i
+            for i in Installation.objects.filter(number__in=list(installations)).values(
+                "number", "customer_id", *installation_fields
+            )
+        }
+        objects = []
+        for number, data in installations.items():
+            values = {k: v for k, v in data.items() if k != "customer_number"}
+            values["customer_id"] = ids[data["customer_number"]]
+            old = before.get(number)
+            if old is None:
+                result.installations_created += 1
+            elif any(_differs(old[k], v) for k, v in values.items() if k != "number"):
+                result.installations_updated += 1
+            else:
+                continue
+            objects.append(Installation(**values))
+        _upsert(Installation, objects, ["number"], ["customer_id", *installation_fields])
+
+        if readings:
+            inst_ids = dict(
+                Installation.objects.filter(number__in=list(readings)).values_list("number", "id")
+            )
+            rows = [
+                ConsumptionReading(installation_id=inst_ids[n], month=m, kwh=k)
+                for n, values in readings.items()
+                for m, k in values
+            ]
+            _upsert(ConsumptionReading, rows, ["installation", "month"], ["kwh"])
+            result.readings = len(rows)
+    return result
+
+
+def _differs(old, new):
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return (Decimal(old) if old is not None else None) != (Decimal(new) if new is not None else None)
+    return old != new

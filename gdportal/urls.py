@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = settings.ADMIN_SITE_HEADER
+admin.site.site_title = _("GD Portal")
+admin.site.index_title = _("Analysis queues")
+
+urlpatterns = [
+    path("", include("gdportal.web.urls")),
+    path("accounts/", include("gdportal.accounts.urls")),
+    path("atende/", include("atende.urls")),
+    path("apr/", include("aprweb.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("dev/", include("gdportal.notifications.dev_urls"))]

@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from gdportal.brdocs import cpf_with_check_digits
+from gdportal.registry.models import Customer, Installation
+
+PASSWORD = "Senha-de-teste-2026"
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    number = factory.Sequence(lambda n: f"71{n:08d}")
+    name = factory.Sequence(lambda n: f"Cliente {n}")
+    document = factory.Sequence(lambda n: cpf_with_check_digits(f"{200000000 + n * 7919:09d}"))
+    person_type = "PF"
+    email = factory.Sequence(lambda n: f"cliente{n}@example.com")
+    phone = "31988887777"
+
+
+class InstallationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Installation
+
+    number = factory.Sequence(lambda n: f"31{n:08d}")
+    customer = factory.SubFactory(CustomerFactory)
+    status = "active"
+    voltage = "BT"
+    installation_class = "residential"
+    phases = "two"
+    street = "Rua da Bahia"
+    street_number = "1000"
+    district = "Centro"
+    municipality = "Belo Horizonte"
+    state = "MG"
+    cep = "30160011"
+    latitude = Decimal("-19.920000")
+    longitude = Decimal("-43.940000")
+    available_power_kw = Decimal("12.00")
+    regional_office = "Metropolitana"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.com")
+    email = factory.LazyAttribute(lambda o: o.username if "@" in o.username else f"{o.username}@example.com")
+    first_name = "Usuária"
+    last_name = "Teste"
+    kind = "customer"
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save()
+
+
+class RTFactory(UserFactory):
+    kind = "rt"
+    cpf = factory.Sequence(lambda n: cpf_with_check_digits(f"{300000000 + n * 104729:09d}"))
+
+    @factory.post_generation
+    def apr_password(obj, create, extracted, **kwargs):
+        obj.set_apr_password(extracted or "Apr-" + PASSWORD)
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    kind = "staff"
+    is_staff = True
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        if extracted:
+            obj.groups.add(Group.objects.get(name=extracted))

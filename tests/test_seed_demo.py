@@ -1,0 +1,62 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from gdportal import demo
+from gdportal.registry.models import Customer, Installation
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    User = get_user_model()
+    return User.objects.count(), Customer.objects.count(), Installation.objects.count()
+
+
+def test_seed_demo_creates_the_demo_people_and_is_idempotent():
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+
+    User = get_user_model()
+    maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
+    assert maria.customer.document == "52998224725"
+    assert not maria.customer.overdue_debts().exists()
+    assert maria.customer.installations.active().count() == 2
+    debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
+    assert debtor.customer.overdue_debts().exists()
+    rt = User.objects.get(cpf="11144477735")
+    assert rt.is_rt and rt.check_apr_password(demo.DEMO_PASSWORD) and rt.check_password(demo.DEMO_PASSWORD)
+    for username, (_, _, role) in demo.STAFF.items():
+        staff = User.objects.get(username=username)
+        assert staff.is_staff and not staff.is_superuser
+        assert list(staff.groups.values_list("name", flat=True)) == [role]
+        assert staff.email == f"{username}@demo.gdportal.dev"
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_installations_are_inside_minas_gerais():
+    call_command("seed_demo")
+    for inst in Installation.objects.all():
+        assert inst.state == "MG"
+        assert -22.95 <= float(inst.latitude) <= -14.2 and -51.1 <= float(inst.longitude) <= -39.8
+        assert len(inst.number) == 10 and len(inst.cep) == 8
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def test_demo_customer_signs_in_and_sees_their_name(client):
+    call_command("seed_demo")
+    response = client.post(
+        "/accounts/login/", {"username": demo.CUSTOMER_EMAIL, "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert "Maria Aparecida Souza" in client.get("/").content.decode()

@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_settings(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "GDPORTAL_"))
+    }
+    clean.update(env)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='gdportal.settings'; django.setup(); "
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.STORAGES['default']['BACKEND'], "
+        "s.EMAIL_BACKEND, s.DEBUG)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_no_variables_gives_the_embedded_profile(tmp_path):
+    result = run_settings(GDPORTAL_VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.files.storage.FileSystemStorage",
+        "gdportal.notifications.backends.MaildirBackend",
+        "True",
+    ]
+
+
+def test_service_variables_switch_to_postgres_redis_s3_smtp(tmp_path):
+    result = run_settings(
+        GDPORTAL_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u:p@db:5432/gd",
+        REDIS_URL="redis://cache:6379/0",
+        STORAGE_BACKEND="s3",
+        EMAIL_URL="smtp://user:pw@mail:1025",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://cache:6379/0",
+        "storages.backends.s3.S3Storage",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "True",
+    ]
+
+
+def test_production_refuses_to_start_without_secret_key_or_hosts(tmp_path):
+    no_key = run_settings(GDPORTAL_VAR_DIR=str(tmp_path), DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="x.org")
+    assert no_key.returncode != 0 and "DJANGO_SECRET_KEY" in no_key.stderr
+    no_hosts = run_settings(GDPORTAL_VAR_DIR=str(tmp_path), DJANGO_DEBUG="false", DJANGO_SECRET_KEY="k" * 60)
+    assert no_hosts.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in no_hosts.stderr
+
+
+def test_storages_setting_is_used_not_the_removed_names():
+    from django.conf import settings
+
+    assert not hasattr(settings, "DEFAULT_FILE_STORAGE") or "DEFAULT_FILE_STORAGE" not in dir(settings)
+    assert "default" in settings.STORAGES and "staticfiles" in settings.STORAGES
