@@ -13,8 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def compose_command():
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    probe = subprocess.run(["docker", "compose", "version"], capture_output=True) if shutil.which("docker") else None
-    if probe is not None and probe.returncode == 0:
+    if (
+        shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         return ["docker", "compose"]
     return None
 
@@ -25,8 +27,13 @@ def test_compose_file_is_valid():
         if IN_CI:
             pytest.fail("docker compose (or docker-compose) is needed in CI to validate docker-compose.yml")
         pytest.skip("no docker compose here")
-    result = subprocess.run([*command, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [*command, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
 
 
