@@ -1,8 +1,32 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
+from ipware import get_client_ip
 
+from . import services
+from .access import case_for_user, open_clocks_prefetch
+from .choices import CANCELLABLE, CaseState
+from .documents import latest_versions
+from .forms import CancelForm, PublicLookupForm
+from .models import AccessRequest, DocumentVersion
 from .services_catalog import search
+
+GD_OPTIONS = [
+    (gettext_lazy("Request access"), "atende:lookup"),
+    (gettext_lazy("Access consultation"), "atende:consultation_lookup"),
+    (gettext_lazy("Service status"), "atende:status"),
+]
 
 
 @require_GET
@@ -12,15 +36,137 @@ def service_search(request):
     return render(
         request,
         "atende/search.html",
-        {
-            "query": query,
-            "results": results,
-            "any_match": any(hit for _, hit in results),
-        },
+        {"query": query, "results": results, "any_match": any(hit for _, hit in results)},
     )
 
 
 @login_required
 @require_GET
 def gd_service(request):
-    return render(request, "atende/gd.html")
+    options = [{"label": label, "url": reverse(name)} for label, name in GD_OPTIONS]
+    return render(request, "atende/gd.html", {"options": options})
+
+
+@login_required
+@require_GET
+def status_list(request):
+    cases = (
+        AccessRequest.objects.for_user(request.user)
+        .filed()
+        .select_related("installation")
+        .prefetch_related(open_clocks_prefetch())
+        .order_by("-submitted_at", "-id")
+    )
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    drafts = (
+        AccessRequest.objects.for_user(request.user)
+        .filter(state=CaseState.DRAFT, filed_by=request.user)
+        .order_by("-updated_at")[:20]
+    )
+    return render(request, "atende/status_list.html", {"page": page, "drafts": drafts})
+
+
+def _timeline(case):
+    return list(case.events.select_related("actor").order_by("created_at", "id"))
+
+
+@login_required
+@require_GET
+def status_detail(request, protocol):
+    case = case_for_user(request.user, protocol)
+    return render(
+        request,
+        "atende/status_detail.html",
+        {
+            "case": case,
+            "events": _timeline(case),
+            "documents": case.documents.select_related("uploaded_by"),
+            "can_cancel": case.state in CANCELLABLE
+            and not request.user.is_staff
+            and services.can_cancel(case, request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def receipt(request, protocol):
+    case = case_for_user(request.user, protocol)
+    return render(
+        request, "atende/receipt.html", {"case": case, "documents": list(latest_versions(case).values())}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, protocol):
+    case = case_for_user(request.user, protocol)
+    if not services.can_cancel(case, request.user) or request.user.is_staff:
+        raise PermissionDenied
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_cancel(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The request %(protocol)s was cancelled.") % {"protocol": protocol})
+        return redirect("atende:status_detail", protocol=protocol)
+    return render(request, "atende/cancel.html", {"case": case, "form": form})
+
+
+@xframe_options_sameorigin
+@login_required
+@require_GET
+def document_download(request, pk):
+    """Every file goes through here: the case must be visible to the user, or it does not exist."""
+    version = get_object_or_404(
+        DocumentVersion.objects.filter(case__in=AccessRequest.objects.for_user(request.user)), pk=pk
+    )
+    try:
+        handle = default_storage.open(version.file.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = request.GET.get("inline") == "1"
+    response = FileResponse(
+        handle, content_type=version.content_type, as_attachment=not inline, filename=version.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _lookup_key(request):
+    ip, _routable = get_client_ip(request)
+    return f"public-lookup:{ip or 'unknown'}"
+
+
+@require_http_methods(["GET", "POST"])
+def public_lookup(request):
+    """Anyone with the protocol and the holder's CPF/CNPJ sees the timeline, without personal data."""
+    key = _lookup_key(request)
+    if cache.get(key, 0) >= settings.GD_PUBLIC_LOOKUP_LIMIT:
+        return render(
+            request, "atende/public_lookup.html", {"form": PublicLookupForm(), "blocked": True}, status=429
+        )
+    form = PublicLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = (
+            AccessRequest.objects.filed()
+            .prefetch_related(open_clocks_prefetch())
+            .filter(protocol=form.cleaned_data["protocol"], document=form.cleaned_data["document"])
+            .first()
+        )
+        if case is not None:
+            return render(request, "atende/public_status.html", {"case": case, "events": _timeline(case)})
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, 15 * 60)
+        form.add_error(None, _("No request found with this protocol and CPF/CNPJ."))
+    return render(
+        request,
+        "atende/public_lookup.html",
+        {"form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

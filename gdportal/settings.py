@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "captcha",
     "gdportal.registry",
     "gdportal.notifications",
+    "gdportal.deadlines",
     "gdportal.web",
     "atende",
     "aprweb",
@@ -366,7 +367,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Portal rules (SPEC §9 and friends); each is a setting so regulation changes are a deploy, not a patch --
@@ -378,3 +379,10 @@ GD_CORRECTION_DAYS = env_int("GD_CORRECTION_DAYS", 30)
 GD_UPLOAD_MAX_BYTES = env_int("GD_UPLOAD_MAX_BYTES", 3 * 1024 * 1024)
 # Absolute links in e-mails (password links, PDF links) point here.
 GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+GD_CONSULTATION_ANSWER_DAYS = env_int("GD_CONSULTATION_ANSWER_DAYS", 30)
+# GFC (SPEC §6.5): amount = percentage × power (kW) × ANEEL reference price (R$/kW).
+GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
+# Minas Gerais' bounding box (decimal degrees) for the plant's coordinates.
+GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
+# Failed public status lookups allowed per address per 15 minutes.
+GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)

@@ -98,3 +98,25 @@ def technical_analyst(db):
     from gdportal.accounts import roles
 
     return factories.StaffFactory(username="analista.tecnico", role=roles.TECHNICAL_ANALYST)
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Every test writes uploads to its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
+        },
+    }
+    settings.EMAIL_MESSAGES_DIR = tmp_path / "mail"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

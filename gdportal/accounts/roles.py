@@ -18,11 +18,28 @@ INSPECTOR = "Vistoriador"
 
 _REGISTRY_READ = ["registry.view_customer", "registry.view_installation", "registry.view_debt"]
 
+_CASE_READ = [
+    "atende.view_accessrequest",
+    "atende.view_caseevent",
+    "atende.view_documentversion",
+    "deadlines.view_deadline",
+    "deadlines.view_nonworkingday",
+]
+
 ROLE_PERMISSIONS = {
-    COMMERCIAL_ANALYST: [*_REGISTRY_READ],
-    TECHNICAL_ANALYST: [*_REGISTRY_READ],
+    COMMERCIAL_ANALYST: [
+        *_REGISTRY_READ,
+        *_CASE_READ,
+        "atende.view_commercialqueue",
+        "atende.commercial_review",
+        "atende.answer_consultation",
+        "deadlines.add_nonworkingday",
+        "deadlines.change_nonworkingday",
+        "deadlines.delete_nonworkingday",
+    ],
+    TECHNICAL_ANALYST: [*_REGISTRY_READ, *_CASE_READ],
     REGISTRATION_ANALYST: [],
-    INSPECTOR: ["registry.view_installation"],
+    INSPECTOR: ["registry.view_installation", *_CASE_READ],
 }
 
 ROLES = list(ROLE_PERMISSIONS)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from atende import views as atende_views
+
 from . import views
 
 app_name = "web"
@@ -7,4 +9,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots, name="robots"),
+    path("acompanhamento/", atende_views.public_lookup, name="public_lookup"),
 ]

@@ -1,0 +1,92 @@
+"""Who may file what, and the one place that fetches cases for a user (404 for anything not theirs)."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from gdportal.deadlines.models import Deadline
+from gdportal.registry.models import Customer, Installation
+
+from .choices import CaseState
+from .models import AccessRequest
+
+
+def filer_required(view):
+    """Customers (with a registry record) and RTs file requests; staff and others do not."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.is_staff or not (user.is_rt or (user.is_customer and user.customer_id)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def installations_for_filer(user, kind, value):
+    """Customers find only their own installations; an RT finds a customer's by an exact identifier."""
+    qs = Installation.objects.select_related("customer").order_by("number")
+    if kind == "document":
+        qs = qs.filter(customer__document=value)
+    else:
+        qs = qs.filter(customer__number=value) | qs.filter(number=value)
+    if not user.is_rt:
+        qs = qs.filter(customer_id=user.customer_id)
+    return qs
+
+
+def customers_for_filer(user, kind, value):
+    qs = Customer.objects.all()
+    qs = qs.filter(document=value) if kind == "document" else qs.filter(number=value)
+    if not user.is_rt:
+        qs = qs.filter(pk=user.customer_id)
+    return qs
+
+
+def installation_for_filer(user, number):
+    inst = get_object_or_404(Installation.objects.select_related("customer"), number=number)
+    if not user.is_rt and inst.customer_id != user.customer_id:
+        raise Http404
+    return inst
+
+
+def customer_for_filer(user, number):
+    customer = get_object_or_404(Customer, number=number)
+    if not user.is_rt and customer.pk != user.customer_id:
+        raise Http404
+    return customer
+
+
+def open_clocks_prefetch():
+    return Prefetch(
+        "deadlines",
+        to_attr="visible_clocks",
+        queryset=Deadline.objects.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]).order_by(
+            "due_at"
+        ),
+    )
+
+
+def case_for_user(user, protocol):
+    return get_object_or_404(
+        AccessRequest.objects.for_user(user)
+        .filed()
+        .select_related("customer", "installation", "rt")
+        .prefetch_related(open_clocks_prefetch()),
+        protocol=protocol,
+    )
+
+
+def draft_for_user(user, pk):
+    return get_object_or_404(
+        AccessRequest.objects.for_user(user).select_related("customer", "installation"),
+        pk=pk,
+        state=CaseState.DRAFT,
+        filed_by=user,
+    )

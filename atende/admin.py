@@ -1,0 +1,177 @@
+"""Analysts work here. The admin never edits a case's fields: every change goes through atende.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from gdportal.deadlines.models import Deadline
+
+from . import services
+from .choices import CaseState
+from .documents import latest_versions
+from .forms import DecisionForm
+from .models import AccessRequest, CaseEvent, CommercialQueue, DocumentVersion
+
+
+def _sla_due(kind):
+    return Subquery(
+        Deadline.objects.filter(case=OuterRef("pk"), kind=kind, state__in=["open", "lapsed"])
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["created_at", "actor", "action", "from_state", "to_state", "note"]
+    readonly_fields = fields
+
+
+class DocumentInline(ReadOnlyInline):
+    model = DocumentVersion
+    fields = ["kind", "open_link", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def open_link(self, obj):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("atende:document", args=[obj.pk]) + "?inline=1",
+            obj.original_name,
+        )
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "state", "ns", "submitted_at"]
+    list_filter = ["state", "kind", "reason", "source", "modality"]
+    search_fields = [
+        "=protocol",
+        "=ns",
+        "=document",
+        "holder_name",
+        "=installation__number",
+        "=customer__number",
+    ]
+    list_select_related = ["customer", "installation"]
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    inlines = [DocumentInline, EventInline]
+    change_form_template = "admin/atende/accessrequest/change_form.html"
+    exclude = ["declaration"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state=CaseState.DRAFT)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AccessRequest._meta.fields if f.name != "declaration"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/decide/<str:action>/",
+                self.admin_site.admin_view(self.decide),
+                name="{}_{}_decide".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = self.get_object(request, object_id)
+        extra = extra_context or {}
+        if case is not None:
+            extra.update(
+                can_review=request.user.has_perm("atende.commercial_review")
+                and case.state == CaseState.SUBMITTED
+                and not case.is_consultation,
+                can_answer=request.user.has_perm("atende.answer_consultation")
+                and case.state == CaseState.SUBMITTED
+                and case.is_consultation,
+                identity_documents=list(latest_versions(case).values()),
+                decision_form=DecisionForm(),
+                clocks=case.deadlines.order_by("due_at"),
+            )
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def decide(self, request, pk, action):
+        return _decide(self, request, pk, action)
+
+
+@require_POST
+def _decide(model_admin, request, pk, action):
+    case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=pk)
+    back = reverse("admin:atende_accessrequest_change", args=[pk])
+    form = DecisionForm(request.POST)
+    reason = form.data.get("reason", "")
+    try:
+        if action == "approve":
+            case = services.case_commercial_approve(case=case, by=request.user)
+            messages.success(request, _("Approved: service note %(ns)s issued.") % {"ns": case.ns})
+        elif action == "reject":
+            services.case_commercial_reject(case=case, by=request.user, reason=reason)
+            messages.success(request, _("Request rejected; the customer and the RT were told."))
+        elif action == "answer":
+            services.consultation_answer(case=case, by=request.user, answer=reason)
+            messages.success(request, _("Consultation answered."))
+        else:
+            raise PermissionDenied
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect(back)
+
+
+@admin.register(CommercialQueue)
+class CommercialQueueAdmin(AccessRequestAdmin):
+    """The commercial analysts' queue: filed requests awaiting the check, oldest first, with the SLA."""
+
+    list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "submitted_at", "sla_due"]
+    list_filter = ["kind", "reason"]
+    date_hierarchy = None
+    ordering = ["submitted_at", "id"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(state=CaseState.SUBMITTED)
+            .annotate(sla_due_at=_sla_due("commercial_sla"), answer_due_at=_sla_due("consultation_answer"))
+        )
+
+    @admin.display(description=_("due by"), ordering="sla_due_at")
+    def sla_due(self, obj):
+        due = obj.sla_due_at or obj.answer_due_at
+        if due is None:
+            return "—"
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        text = date_format(timezone.localtime(due), "d/m/Y H:i")
+        if due < timezone.now():
+            return format_html('<strong style="color:#b02a37">{} ({})</strong>', text, _("overdue"))
+        return text
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return redirect(reverse("admin:atende_accessrequest_change", args=[object_id]))

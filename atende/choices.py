@@ -1,0 +1,99 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Filed — under commercial analysis")
+    COMMERCIAL_REJECTED = "commercial_rejected", _("Rejected in the commercial analysis")
+    AWAITING_TECHNICAL = "awaiting_technical", _("Service note issued — awaiting technical documents")
+    TECHNICAL_REVIEW = "technical_review", _("Under analysis")
+    PENDING_CORRECTION = "pending_correction", _("Suspended — pending items")
+    TECHNICAL_REJECTED = "technical_rejected", _("Rejected")
+    EXPIRED = "expired", _("Rejected because the deadline lapsed")
+    APPROVED = "approved", _("Approved — access opinion being prepared")
+    PARECER_ISSUED = "parecer_issued", _("Access opinion issued")
+    PARECER_EXPIRED = "parecer_expired", _("Access opinion expired")
+    INSPECTION_REQUESTED = "inspection_requested", _("Inspection requested")
+    INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
+    CONNECTED = "connected", _("Plant connected")
+    CANCELLED = "cancelled", _("Cancelled")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")
+
+
+# Before the plant is connected a case may still be cancelled (SPEC §3).
+CANCELLABLE = [
+    s
+    for s in CaseState.values
+    if s not in (CaseState.CONNECTED, CaseState.CANCELLED, CaseState.DRAFT, CaseState.CONSULTATION_ANSWERED)
+]
+
+
+class CaseKind(models.TextChoices):
+    ACCESS = "access", _("Access request")
+    CONSULTATION = "consultation", _("Access consultation")
+
+
+class Reason(models.TextChoices):
+    MICRO_UP_TO_10 = "micro_le10", _("Microgeneration with power up to 10 kW")
+    MICRO_ABOVE_10 = "micro_gt10", _("Microgeneration with power above 10 kW")
+    MINI = "mini", _("Minigeneration")
+
+
+class Source(models.TextChoices):
+    BIOMASS = "biomass", _("Biomass")
+    COGENERATION = "cogeneration", _("Qualified cogeneration")
+    WIND = "wind", _("Wind")
+    HYDRO = "hydro", _("Hydro")
+    SOLAR = "solar", _("Solar")
+    OTHER = "other", _("Other")
+
+
+# Non-dispatchable sources are capped at 3 MW for minigeneration requested after 2023-01-07 (Lei 14.300).
+NON_DISPATCHABLE = {Source.SOLAR, Source.WIND}
+
+
+class RequestType(models.TextChoices):
+    WITH_INCREASE = "with_increase", _("GD connection in an existing unit WITH increase of available power")
+    WITHOUT_INCREASE = (
+        "without_increase",
+        _("GD connection in an existing unit WITHOUT increase of available power"),
+    )
+    NEW_UNIT = "new_unit", _("Connection of a new consumer unit with GD")
+
+
+class Modality(models.TextChoices):
+    LOCAL = "local", _("Local self-consumption")
+    REMOTE = "remote", _("Remote self-consumption")
+    SHARED = "shared", _("Shared generation")
+    MULTIPLE_UNITS = "emuc", _("Multiple consumer units (EMUC)")
+
+
+class GfcForm(models.TextChoices):
+    CASH = "cash", _("Cash deposit (caução em dinheiro)")
+    BONDS = "bonds", _("Public debt bonds")
+    BANK_GUARANTEE = "bank", _("Bank guarantee (fiança bancária)")
+
+
+class GfcBank(models.TextChoices):
+    ITAU = "itau", "Itaú Unibanco"
+    BRADESCO = "bradesco", "Bradesco"
+    BB = "bb", "Banco do Brasil"
+    SANTANDER = "santander", "Santander"
+    CAIXA = "caixa", "Caixa"
+    BTG = "btg", "BTG Pactual"
+    SAFRA = "safra", "Safra"
+    VOTORANTIM = "votorantim", "Votorantim"
+    CITIBANK = "citibank", "Citibank"
+    BANRISUL = "banrisul", "Banrisul"
+
+
+POWER_LIMITS = {
+    Reason.MICRO_UP_TO_10: (Decimal("0"), Decimal("10")),
+    Reason.MICRO_ABOVE_10: (Decimal("10"), Decimal("75")),
+    Reason.MINI: (Decimal("75"), Decimal("5000")),
+}
+MINI_NON_DISPATCHABLE_MAX = Decimal("3000")
+GFC_THRESHOLD_KW = Decimal("500")

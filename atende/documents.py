@@ -1,0 +1,60 @@
+"""Document kinds and versions. Stage 1 needs the identity documents; later stages register their kinds."""
+
+from django.core.files.storage import default_storage
+
+from gdportal.uploads import JPEG, PDF, PNG, storage_key
+
+from .models import DocumentKind, DocumentVersion
+
+IDENTITY_TYPES = (PDF, JPEG, PNG)
+
+_LABELS = dict(DocumentKind.choices)
+_ALLOWED = dict.fromkeys(DocumentKind.values, IDENTITY_TYPES)
+
+
+def register_kinds(choices, allowed):
+    for value, label in choices:
+        _LABELS[value] = label
+        _ALLOWED[value] = allowed
+
+
+def kind_label(kind):
+    return _LABELS.get(kind, kind)
+
+
+def allowed_types(kind):
+    return _ALLOWED[kind]
+
+
+def identity_kinds(person_type):
+    """What the commercial analysis needs (SPEC §4.2): PF a photo ID with CPF; PJ the company's papers."""
+    if person_type == "PJ":
+        return [DocumentKind.CNPJ_CARD, DocumentKind.ARTICLES, DocumentKind.REPRESENTATIVE_ID]
+    return [DocumentKind.IDENTITY]
+
+
+def document_store(*, case, kind, uploaded, checked, by):
+    """Write the file under a random key, then its row.
+
+    Storage first, on purpose: if the transaction then rolls back, an orphan object is left (harmless, never
+    referenced); the other order could leave a row pointing to a file that was never written.
+    """
+    key = default_storage.save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
+    return DocumentVersion.objects.create(
+        case=case,
+        kind=kind,
+        file=key,
+        original_name=uploaded.name[:255],
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+        uploaded_by=by,
+    )
+
+
+def latest_versions(case):
+    """{kind: newest version} from one query."""
+    latest = {}
+    for version in case.documents.all().order_by("kind", "-uploaded_at", "-id"):
+        latest.setdefault(version.kind, version)
+    return latest

@@ -1,0 +1,340 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from gdportal.brdocs import normalize_document, only_digits, validate_document
+from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
+from gdportal.uploads import check_upload
+
+from .choices import MINI_NON_DISPATCHABLE_MAX, NON_DISPATCHABLE, POWER_LIMITS, Reason, RequestType
+from .documents import allowed_types, identity_kinds, kind_label, latest_versions
+from .gfc import gfc_amount, gfc_required
+from .models import AccessRequest, DocumentKind
+
+
+class InstallationLookupForm(forms.Form):
+    q = forms.CharField(label=_("CPF/CNPJ, client number or installation number"), max_length=20)
+
+    def clean_q(self):
+        raw = self.cleaned_data["q"]
+        bare, digits = normalize_document(raw), only_digits(raw)
+        if len(digits) == 10 and digits == bare:
+            return ("number", digits)
+        if len(bare) in (11, 14):
+            return ("document", validate_document(bare))
+        raise ValidationError(
+            _(
+                "Type a CPF (11 digits), a CNPJ (14 characters), or a client or installation number "
+                "(10 digits)."
+            ),
+            code="lookup",
+        )
+
+
+def _fmt_decimal(value):
+    return formats.number_format(value, decimal_pos=2, force_grouping=True)
+
+
+class AccessRequestForm(forms.ModelForm):
+    """The 'Solicitar Mini/Micro Geração Distribuída' form (SPEC §4.2)."""
+
+    document = DocumentField()
+    cep = CEPField()
+    phone = PhoneField(label=_("Phone"))
+    mobile = PhoneField(label=_("Mobile"), required=False)
+    requester_phone = PhoneField(label=_("Requester phone"))
+    latitude = BRDecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, help_text=_("Decimal degrees, e.g. -19,9167")
+    )
+    longitude = BRDecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, help_text=_("Decimal degrees, e.g. -43,9345")
+    )
+    power_kw = BRDecimalField(label=_("Installed power (kW)"), max_digits=9, decimal_places=2)
+    declaration = forms.BooleanField(
+        label=_(
+            "I declare that I know the documentation required for the request and that the information "
+            "given is true."
+        ),
+        required=True,
+    )
+
+    class Meta:
+        model = AccessRequest
+        fields = [
+            "reason",
+            "holder_name",
+            "installation_class",
+            "document",
+            "cep",
+            "street",
+            "street_number",
+            "complement",
+            "district",
+            "municipality",
+            "uf",
+            "phone",
+            "mobile",
+            "email",
+            "latitude",
+            "longitude",
+            "power_kw",
+            "source",
+            "request_type",
+            "modality",
+            "requester_name",
+            "requester_phone",
+            "requester_email",
+            "other_info",
+            "gfc_form",
+            "gfc_bank",
+            "declaration",
+        ]
+        widgets = {"other_info": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, customer, installation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.installation = installation
+        self.fields["holder_name"].disabled = True
+        self.fields["uf"].help_text = _("Cemig's concession: Minas Gerais (MG).")
+        for name in ("gfc_form", "gfc_bank"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if not self.instance.pk:
+            self.initial.update(self._prefill())
+        self.existing = latest_versions(self.instance) if self.instance.pk else {}
+        self.file_kinds = list(identity_kinds(customer.person_type)) + [DocumentKind.GFC_PROOF]
+        for kind in self.file_kinds:
+            self.fields[f"file_{kind}"] = forms.FileField(
+                label=kind_label(kind),
+                required=False,
+                help_text=_("PDF, JPG or PNG, up to %(max)s MB.")
+                % {"max": settings.GD_UPLOAD_MAX_BYTES // 2**20},
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+            )
+        self.checked_uploads = []
+
+    def _prefill(self):
+        data = {
+            "holder_name": self.customer.name,
+            "document": self.customer.document_display,
+            "email": self.customer.email,
+            "phone": self.customer.phone,
+            "uf": "MG",
+            "requester_name": self.customer.name,
+            "requester_email": self.customer.email,
+            "requester_phone": self.customer.phone,
+        }
+        inst = self.installation
+        if inst is not None:
+            data.update(
+                installation_class=inst.installation_class,
+                cep=inst.cep_display,
+                street=inst.street,
+                street_number=inst.street_number,
+                complement=inst.complement,
+                district=inst.district,
+                municipality=inst.municipality,
+                uf=inst.state,
+                latitude=inst.latitude,
+                longitude=inst.longitude,
+            )
+        else:
+            data["request_type"] = RequestType.NEW_UNIT
+        return data
+
+    # --- field rules ------------------------------------------------------------------------------------
+    def clean_holder_name(self):
+        return self.customer.name
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document and document != self.customer.document:
+            raise ValidationError(
+                _("This CPF/CNPJ does not match the holder's registration."), code="mismatch"
+            )
+        return document
+
+    def clean_uf(self):
+        uf = (self.cleaned_data.get("uf") or "").strip().upper()
+        if uf != "MG":
+            raise ValidationError(_("Cemig serves Minas Gerais only: the state must be MG."), code="state")
+        return uf
+
+    def _in_bounds(self, name, axis):
+        value = self.cleaned_data.get(name)
+        low, high = settings.GD_MG_BOUNDS[axis]
+        if value is not None and not (low <= value <= high):
+            raise ValidationError(
+                _("The coordinates must be inside Minas Gerais (%(low)s to %(high)s)."),
+                code="bounds",
+                params={"low": _fmt_decimal(low), "high": _fmt_decimal(high)},
+            )
+        return value
+
+    def clean_latitude(self):
+        return self._in_bounds("latitude", "lat")
+
+    def clean_longitude(self):
+        return self._in_bounds("longitude", "lon")
+
+    def clean(self):
+        data = super().clean()
+        self._check_request_type(data)
+        self._check_power(data)
+        self._check_gfc(data)
+        self._check_files(data)
+        return data
+
+    def _check_request_type(self, data):
+        request_type = data.get("request_type")
+        if request_type == RequestType.NEW_UNIT and self.installation is not None:
+            self.add_error(
+                "request_type",
+                _(
+                    "A new unit has no installation yet: pick another type or start "
+                    "again with “New connection”."
+                ),
+            )
+        elif request_type and request_type != RequestType.NEW_UNIT and self.installation is None:
+            self.add_error(
+                "request_type",
+                _("Without an installation only “Connection of a new consumer unit with GD” is possible."),
+            )
+
+    def _check_power(self, data):
+        power, reason = data.get("power_kw"), data.get("reason")
+        if power is None or not reason:
+            return
+        if power <= 0:
+            self.add_error("power_kw", _("The power must be greater than zero."))
+            return
+        low, high = POWER_LIMITS[Reason(reason)]
+        if not (low < power <= high):
+            messages = {
+                Reason.MICRO_UP_TO_10: _("Microgeneration up to 10 kW: the power must be at most 10 kW."),
+                Reason.MICRO_ABOVE_10: _(
+                    "Microgeneration above 10 kW: the power must be above 10 kW and at most 75 kW."
+                ),
+                Reason.MINI: _("Minigeneration: the power must be above 75 kW and at most 5,000 kW."),
+            }
+            self.add_error("power_kw", messages[Reason(reason)])
+        elif (
+            reason == Reason.MINI
+            and data.get("source") in NON_DISPATCHABLE
+            and power > MINI_NON_DISPATCHABLE_MAX
+        ):
+            self.add_error(
+                "power_kw",
+                _(
+                    "Non-dispatchable sources (solar, wind) are limited to 3,000 kW in "
+                    "minigeneration (Lei 14.300/2022)."
+                ),
+            )
+
+    def _check_gfc(self, data):
+        self.gfc_required = gfc_required(data.get("reason"), data.get("power_kw"), data.get("modality"))
+        if not self.gfc_required:
+            data["gfc_form"], data["gfc_bank"] = "", ""
+            return
+        self.gfc_amount = gfc_amount(data["power_kw"])
+        if not data.get("gfc_form"):
+            self.add_error(
+                "gfc_form",
+                _("Minigeneration above 500 kW needs the performance guarantee (GFC): R$ %(amount)s.")
+                % {"amount": _fmt_decimal(self.gfc_amount)},
+            )
+        elif data["gfc_form"] == "bank" and not data.get("gfc_bank"):
+            self.add_error("gfc_bank", _("Choose one of the accepted banks."))
+        if data.get("gfc_form") != "bank":
+            data["gfc_bank"] = ""
+
+    def _check_files(self, data):
+        needed = list(identity_kinds(self.customer.person_type))
+        if self.gfc_required:
+            needed.append(DocumentKind.GFC_PROOF)
+        for kind in self.file_kinds:
+            name = f"file_{kind}"
+            uploaded = data.get(name)
+            if uploaded:
+                try:
+                    checked = check_upload(uploaded, allowed=allowed_types(kind))
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+                    continue
+                if kind in needed:
+                    self.checked_uploads.append((kind, uploaded, checked))
+            elif kind in needed and kind not in self.existing:
+                self.add_error(name, _("Attach this document."))
+        if self.errors and self.checked_uploads:
+            # Browsers cannot keep a chosen file across a failed submit: say which ones to choose again.
+            self.reselect = [kind_label(kind) for kind, _u, _c in self.checked_uploads]
+
+    def save(self, commit=True):
+        case = super().save(commit=False)
+        case.customer = self.customer
+        case.installation = self.installation
+        case.holder_name = self.customer.name
+        case.gfc_amount = getattr(self, "gfc_amount", None) if self.gfc_required else None
+        case.declaration = True
+        return case
+
+
+class ConsultationForm(AccessRequestForm):
+    """Consulta de acesso (SPEC §4.3): same data, no installation number needed, no attachments."""
+
+    class Meta(AccessRequestForm.Meta):
+        fields = [
+            f for f in AccessRequestForm.Meta.fields if f not in ("gfc_form", "gfc_bank", "declaration")
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in self.file_kinds:
+            del self.fields[f"file_{kind}"]
+        self.file_kinds = []
+        del self.fields["declaration"]
+
+    def _check_request_type(self, data):
+        pass
+
+    def _check_gfc(self, data):
+        self.gfc_required = False
+
+    def _check_files(self, data):
+        pass
+
+    def save(self, commit=True):
+        case = super().save(commit=False)
+        case.kind = "consultation"
+        case.declaration = False
+        return case
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that the cancellation is immediate and cannot be undone.")
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PublicLookupForm(forms.Form):
+    protocol = forms.CharField(label=_("Protocol number"), max_length=20)
+    document = DocumentField(label=_("CPF/CNPJ of the holder"))
+
+    def clean_protocol(self):
+        protocol = only_digits(self.cleaned_data["protocol"])
+        if len(protocol) != 13:
+            raise ValidationError(_("The protocol has 13 digits."), code="protocol")
+        return protocol

@@ -1,0 +1,172 @@
+"""Filing: pick the installation, fill the form, check your answers, send, get the receipt (SPEC §4.2–4.3)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from gdportal.uploads import install_upload_limit
+
+from . import services
+from .access import (
+    customer_for_filer,
+    customers_for_filer,
+    draft_for_user,
+    filer_required,
+    installation_for_filer,
+    installations_for_filer,
+)
+from .documents import latest_versions
+from .forms import AccessRequestForm, ConsultationForm, InstallationLookupForm
+from .gfc import gfc_percentage
+
+MODES = {"request": AccessRequestForm, "consultation": ConsultationForm}
+
+
+@filer_required
+@require_http_methods(["GET"])
+def lookup(request, mode="request"):
+    form = InstallationLookupForm(request.GET or None)
+    installations, customers = [], []
+    if not request.GET and not request.user.is_rt:
+        # A customer needs no search: their own installations are listed straight away.
+        installations = installations_for_filer(request.user, "number", request.user.customer.number)
+        customers = [request.user.customer]
+    elif form.is_valid():
+        kind, value = form.cleaned_data["q"]
+        installations = list(installations_for_filer(request.user, kind, value))
+        customers = list(customers_for_filer(request.user, kind, value))
+        if not installations and not customers:
+            messages.warning(request, _("No installation found for this search."))
+    return render(
+        request,
+        "atende/request_lookup.html",
+        {
+            "form": form,
+            "installations": installations,
+            "customers": customers,
+            "mode": mode,
+            "mask": request.user.is_rt,
+        },
+    )
+
+
+def _render_form(request, form, mode, draft=None):
+    return render(
+        request,
+        "atende/request_form.html",
+        {
+            "form": form,
+            "mode": mode,
+            "draft": draft,
+            "customer": form.customer,
+            "installation": form.installation,
+            "existing": getattr(form, "existing", {}),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _handle_form(request, form, mode, draft=None):
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+            return _render_form(request, form, mode, draft)
+        return redirect("atende:draft", pk=case.pk)
+    return _render_form(request, form, mode, draft)
+
+
+def _debts_block(request, customer, mode):
+    debts = list(customer.overdue_debts()) if mode == "request" else []
+    if debts:
+        return render(request, "atende/debts.html", {"customer": customer, "debts": debts}, status=409)
+    return None
+
+
+@csrf_exempt
+@filer_required
+@require_http_methods(["GET", "POST"])
+def new_request(request, number, mode="request"):
+    install_upload_limit(request)
+    return _new(request, mode, installation=installation_for_filer(request.user, number))
+
+
+@csrf_exempt
+@filer_required
+@require_http_methods(["GET", "POST"])
+def new_without_installation(request, customer_number, mode="request"):
+    install_upload_limit(request)
+    return _new(request, mode, customer=customer_for_filer(request.user, customer_number))
+
+
+@csrf_protect
+def _new(request, mode, installation=None, customer=None):
+    if installation is not None and not installation.is_active:
+        messages.error(
+            request,
+            _("Installation %(number)s is closed and cannot receive generation.")
+            % {"number": installation.number},
+        )
+        return redirect("atende:lookup" if mode == "request" else "atende:consultation_lookup")
+    customer = customer or installation.customer
+    blocked = _debts_block(request, customer, mode)
+    if blocked:
+        return blocked
+    form = MODES[mode](
+        request.POST or None, request.FILES or None, customer=customer, installation=installation
+    )
+    form.instance.filed_by = request.user
+    form.instance.rt = request.user if request.user.is_rt else None
+    return _handle_form(request, form, mode)
+
+
+@csrf_exempt
+@filer_required
+@require_http_methods(["GET", "POST"])
+def edit_draft(request, pk):
+    install_upload_limit(request)
+    return _edit(request, pk)
+
+
+@csrf_protect
+def _edit(request, pk):
+    draft = draft_for_user(request.user, pk)
+    mode = "consultation" if draft.is_consultation else "request"
+    form = MODES[mode](
+        request.POST or None,
+        request.FILES or None,
+        instance=draft,
+        customer=draft.customer,
+        installation=draft.installation,
+    )
+    return _handle_form(request, form, mode, draft)
+
+
+@filer_required
+@require_http_methods(["GET", "POST"])
+def confirm_draft(request, pk):
+    draft = draft_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            case = services.case_submit(case=draft, by=request.user)
+        except services.DebtsOverdue as exc:
+            return render(
+                request, "atende/debts.html", {"customer": draft.customer, "debts": exc.debts}, status=409
+            )
+        except services.CaseError as exc:
+            messages.error(request, str(exc))
+            return redirect("atende:draft", pk=draft.pk)
+        messages.success(request, _("Request sent. Protocol %(protocol)s.") % {"protocol": case.protocol})
+        return redirect("atende:receipt", protocol=case.protocol)
+    return render(
+        request,
+        "atende/draft_confirm.html",
+        {
+            "case": draft,
+            "documents": list(latest_versions(draft).values()),
+            "gfc_percent": gfc_percentage(draft.power_kw) * 100 if draft.gfc_amount else None,
+        },
+    )

@@ -1,0 +1,76 @@
+"""Business-day arithmetic for regulatory deadlines (REN 1.000 art. 656, SPEC §9).
+
+Calendar days unless the rule says business days; the day of the event is excluded; a due date that falls on a
+non-business day moves to the next business day. Non-business days: Saturdays, Sundays, national and Minas
+Gerais holidays from the `holidays` package (including Carnaval and Corpus Christi, which it files under the
+"optional" category), and the dates staff add in the admin (municipal holidays, pontos facultativos).
+"""
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year):
+    days = set(holidays.country_holidays("BR", subdiv="MG", years=year))
+    # Carnaval (Monday and Tuesday) and Corpus Christi are "optional" in the package; the utility closes.
+    optional = holidays.country_holidays("BR", subdiv="MG", years=year, categories=("optional",))
+    for day, name in optional.items():
+        lowered = name.lower()
+        if "carnaval" in lowered or "corpus" in lowered:
+            days.add(day)
+    return frozenset(days)
+
+
+def _staff_days():
+    from .models import NonWorkingDay
+
+    return NonWorkingDay.cached_dates()
+
+
+def is_business_day(day, extra=None):
+    if day.weekday() >= 5:
+        return False
+    if day in _public_holidays(day.year):
+        return False
+    return day not in (extra if extra is not None else _staff_days())
+
+
+def next_business_day(day, extra=None):
+    extra = extra if extra is not None else _staff_days()
+    while not is_business_day(day, extra):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_business_days(start_day, count, extra=None):
+    """The date `count` business days after `start_day` (which itself is not counted)."""
+    extra = extra if extra is not None else _staff_days()
+    day = start_day
+    remaining = count
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_business_day(day, extra):
+            remaining -= 1
+    return day
+
+
+def add_calendar_days(start_day, count, extra=None):
+    """`count` calendar days after `start_day`; a due date on a non-business day moves to the next one."""
+    return next_business_day(start_day + dt.timedelta(days=count), extra)
+
+
+def end_of_day(day):
+    """Deadlines counted in days end when the due day ends, in the utility's time zone."""
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=LOCAL_TZ)
+
+
+def local_date(moment):
+    return timezone.localtime(moment, LOCAL_TZ).date()

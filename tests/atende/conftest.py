@@ -1,0 +1,107 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from atende import services
+from atende.choices import CaseState
+from atende.models import AccessRequest
+from tests import factories
+from tests.files import pdf_bytes
+
+
+def request_data(installation=None, **overrides):
+    data = {
+        "reason": "micro_le10",
+        "document": "",
+        "installation_class": "residential",
+        "cep": "30160-011",
+        "street": "Rua da Bahia",
+        "street_number": "1000",
+        "complement": "",
+        "district": "Centro",
+        "municipality": "Belo Horizonte",
+        "uf": "MG",
+        "phone": "(31) 98888-7777",
+        "mobile": "",
+        "email": "maria@example.com",
+        "latitude": "-19,92",
+        "longitude": "-43,94",
+        "power_kw": "8,5",
+        "source": "solar",
+        "request_type": "without_increase",
+        "modality": "local",
+        "requester_name": "Maria Souza",
+        "requester_phone": "31988887777",
+        "requester_email": "maria@example.com",
+        "other_info": "",
+        "gfc_form": "",
+        "gfc_bank": "",
+        "declaration": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def identity_pdf():
+    return SimpleUploadedFile("rg-cpf.pdf", pdf_bytes(), content_type="application/pdf")
+
+
+def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None, **fields):
+    """A case filed through the real services (then moved further if asked)."""
+    from django.core.files.base import ContentFile
+
+    from atende.documents import document_store
+    from gdportal.uploads import CheckedFile
+
+    case = AccessRequest(
+        customer=installation.customer,
+        installation=installation,
+        filed_by=rt or customer_user,
+        rt=rt,
+        reason="micro_le10",
+        holder_name=installation.customer.name,
+        installation_class="residential",
+        document=installation.customer.document,
+        cep="30160011",
+        street="Rua da Bahia",
+        street_number="1",
+        district="Centro",
+        municipality="Belo Horizonte",
+        uf="MG",
+        phone="31988887777",
+        email=installation.customer.email,
+        latitude="-19.92",
+        longitude="-43.94",
+        power_kw="8.5",
+        source="solar",
+        request_type="without_increase",
+        modality="local",
+        requester_name="Maria",
+        requester_phone="31988887777",
+        requester_email=installation.customer.email,
+        declaration=True,
+        **fields,
+    )
+    case.save()
+    content = pdf_bytes()
+    import hashlib
+
+    document_store(
+        case=case,
+        kind="identity",
+        uploaded=ContentFile(content, name="rg.pdf"),
+        checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
+        by=case.filed_by,
+    )
+    if state == CaseState.DRAFT:
+        return case
+    case = services.case_submit(case=case, by=case.filed_by)
+    if state == CaseState.AWAITING_TECHNICAL:
+        analyst = factories.StaffFactory(role="Analista comercial")
+        case = services.case_commercial_approve(case=case, by=analyst)
+    return case
+
+
+@pytest.fixture
+def case(customer, installation):
+    return make_case(customer, installation)
