@@ -6,12 +6,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Whatever the machine (or CI) exports must not leak into the profile under test.
+SERVICE_PREFIXES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "GDPORTAL_", "CELERY_", "EMAIL_", "STORAGE_", "AWS_")
+
+
 def run_settings(**env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "GDPORTAL_"))
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_PREFIXES)}
     clean.update(env)
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='gdportal.settings'; django.setup(); "
