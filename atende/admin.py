@@ -3,11 +3,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from gdportal.deadlines.models import Deadline
 
@@ -120,8 +120,9 @@ class AccessRequestAdmin(admin.ModelAdmin):
         return _decide(self, request, pk, action)
 
 
-@require_POST
 def _decide(model_admin, request, pk, action):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=pk)
     back = reverse("admin:atende_accessrequest_change", args=[pk])
     form = DecisionForm(request.POST)

@@ -34,7 +34,9 @@ class DebtsOverdue(CaseError):
 def next_number(name):
     """Take the next value of a locked counter. Inside the caller's transaction: a rollback returns it."""
     NumberSequence.objects.get_or_create(name=name)
-    NumberSequence.objects.filter(name=name).select_for_update().update(last_value=F("last_value") + 1)
+    # The UPDATE takes the row lock and holds it to the end of the caller's transaction: concurrent callers
+    # queue here, each reads its own value, and a rollback gives the number back.
+    NumberSequence.objects.filter(name=name).update(last_value=F("last_value") + 1)
     return NumberSequence.objects.get(name=name).last_value
 
 
@@ -48,7 +50,10 @@ def next_ns():
 
 
 def _locked(case):
-    return AccessRequest.objects.select_for_update().select_related("customer", "rt").get(pk=case.pk)
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the RT.
+    return (
+        AccessRequest.objects.select_for_update(of=("self",)).select_related("customer", "rt").get(pk=case.pk)
+    )
 
 
 def _move(case, method_name, *, by, action, note=""):

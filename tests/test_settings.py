@@ -7,7 +7,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # Whatever the machine (or CI) exports must not leak into the profile under test.
-SERVICE_PREFIXES = ("DJANGO_", "DATABASE_URL", "REDIS_URL", "GDPORTAL_", "CELERY_", "EMAIL_", "STORAGE_", "AWS_")
+SERVICE_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "GDPORTAL_",
+    "CELERY_",
+    "EMAIL_",
+    "STORAGE_",
+    "AWS_",
+)
 
 
 def run_settings(**env):
