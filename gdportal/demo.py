@@ -344,3 +344,8 @@ def seed_demo():
         kind=User.Kind.STAFF,
         superuser=True,
     )
+
+    # Cases come last: they are filed by the demo people through the real services.
+    from atende.demo import seed_cases
+
+    seed_cases(User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL))

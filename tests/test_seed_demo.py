@@ -60,3 +60,19 @@ def test_demo_customer_signs_in_and_sees_their_name(client):
     )
     assert response.status_code == 302
     assert "Maria Aparecida Souza" in client.get("/").content.decode()
+
+
+def test_demo_has_cases_in_the_stage_one_states():
+    from atende.models import AccessRequest
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    states = set(AccessRequest.objects.values_list("state", flat=True))
+    assert {
+        "submitted",
+        "awaiting_technical",
+        "commercial_rejected",
+        "cancelled",
+        "consultation_answered",
+    } <= states
+    assert AccessRequest.objects.count() == 5
