@@ -6,4 +6,12 @@ app_name = "aprweb"
 urlpatterns = [
     path("", views.AprLoginView.as_view(), name="login"),
     path("inicio/", views.home, name="home"),
+    path("cadastro/", views.register, name="register"),
+    path("senha/<uidb64>/<token>/", views.set_password, name="set_password"),
+    path("pedidos/", views.orders, name="orders"),
+    path("pedidos/novo/", views.order_new, name="order_new"),
+    path("pedidos/<int:pk>/", views.order_detail, name="order"),
+    path("pedidos/<int:pk>/documentos/<str:kind>/", views.order_upload, name="order_upload"),
+    path("pedidos/<int:pk>/enviar/", views.order_submit, name="order_submit"),
+    path("reanalise/<str:protocol>/", views.reanalysis, name="reanalysis"),
 ]

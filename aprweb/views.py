@@ -1,10 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atende.services import CaseError
 from gdportal.accounts.forms import AprLoginForm
+from gdportal.uploads import install_upload_limit
+
+from . import services
+from .documents import LABELS, checklist, missing_kinds
+from .forms import (
+    AprOrderForm,
+    AprSetPasswordForm,
+    OrderLookupForm,
+    OrderSearchForm,
+    RTRegistrationForm,
+    UploadForm,
+)
+from .models import AprOrder
+from .search import KeysetPage, search_orders
+from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
 
@@ -14,11 +38,11 @@ class AprLoginView(auth_views.LoginView):
 
     form_class = AprLoginForm
     template_name = "aprweb/login.html"
-    next_page = reverse_lazy("aprweb:home")
+    next_page = reverse_lazy("aprweb:orders")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.session.get(APR_SESSION_FLAG):
-            return redirect("aprweb:home")
+            return redirect("aprweb:orders")
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -32,7 +56,7 @@ def apr_login_required(view):
     @login_required(login_url="aprweb:login")
     def wrapper(request, *args, **kwargs):
         if not (request.session.get(APR_SESSION_FLAG) and request.user.is_rt):
-            return redirect(f"{reverse_lazy('aprweb:login')}?next={request.path}")
+            return redirect(f"{reverse('aprweb:login')}?next={request.path}")
         return view(request, *args, **kwargs)
 
     wrapper.__name__ = view.__name__
@@ -43,4 +67,203 @@ def apr_login_required(view):
 @apr_login_required
 @require_GET
 def home(request):
-    return render(request, "aprweb/home.html")
+    return redirect("aprweb:orders")
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RTRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        registration = services.rt_registration_submit(registration=form.save(commit=False))
+        return render(request, "aprweb/register_done.html", {"registration": registration})
+    return render(
+        request, "aprweb/register.html", {"form": form}, status=400 if form.is_bound and form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def set_password(request, uidb64, token):
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), kind=User.Kind.RT)
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError, ValidationError):
+        user = None
+    if user is None or not apr_password_token.check_token(user, token):
+        return render(request, "aprweb/set_password.html", {"invalid": True}, status=400)
+    form = AprSetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user.set_apr_password(form.cleaned_data["password1"])
+        user.save(update_fields=["apr_password"])
+        messages.success(request, _("APR Web password saved. Sign in with your CPF."))
+        return redirect("aprweb:login")
+    return render(request, "aprweb/set_password.html", {"form": form})
+
+
+@apr_login_required
+@require_GET
+def orders(request):
+    form = OrderSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = KeysetPage(search_orders(request.user, data), page_number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@apr_login_required
+@require_http_methods(["GET", "POST"])
+def order_new(request):
+    lookup = OrderLookupForm(request.POST or request.GET or None)
+    case = None
+    if lookup.is_bound and lookup.is_valid():
+        case = services.find_case_for_order(
+            rt=request.user,
+            protocol=lookup.cleaned_data["protocol"],
+            document=lookup.cleaned_data["document"],
+        )
+        if case is None:
+            lookup.add_error(
+                None,
+                _(
+                    "No case with this protocol and CPF/CNPJ awaits an APR order. Check the "
+                    "data and whether the NS was issued."
+                ),
+            )
+    form = None
+    if case is not None:
+        initial = {
+            "phone": case.phone,
+            "street": case.street,
+            "street_number": case.street_number,
+            "district": case.district,
+            "cep": case.cep_display,
+            "municipality": case.municipality,
+            "activity_type": case.installation_class,
+            "request_type": "analyze_gd",
+            "project_type": case.installation.voltage if case.installation_id else "BT",
+            "demand_kva": case.power_kw,
+        }
+        form = AprOrderForm(request.POST if "register" in request.POST else None, initial=initial)
+        if "register" in request.POST and form.is_valid():
+            try:
+                order = services.order_register(case=case, rt=request.user, order=form.save(commit=False))
+            except CaseError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Order registered. Now attach the documents."))
+                return redirect("aprweb:order", pk=order.pk)
+    return render(
+        request,
+        "aprweb/order_new.html",
+        {"lookup": lookup, "case": case, "form": form},
+        status=400 if (lookup.errors or (form and form.errors)) else 200,
+    )
+
+
+def _order_for(user, pk):
+    return get_object_or_404(AprOrder.objects.for_user(user).select_related("case", "case__customer"), pk=pk)
+
+
+def _order_context(order):
+    case = order.case
+    rows = checklist(case, order)
+    latest_order = services.current_order(case)
+    return {
+        "order": order,
+        "case": case,
+        "rows": rows,
+        "missing": missing_kinds(case, order),
+        "is_current": latest_order is not None and latest_order.pk == order.pk,
+        "can_upload": case.state in services.UPLOAD_STATES,
+        "can_submit": case.state in services.ORDER_STATES,
+        "pending": [row for row in rows if row.pending],
+    }
+
+
+@apr_login_required
+@require_GET
+def order_detail(request, pk):
+    order = _order_for(request.user, pk)
+    context = _order_context(order)
+    context["events"] = order.case.events.order_by("created_at", "id")
+    return render(request, "aprweb/order_detail.html", context)
+
+
+@csrf_exempt
+@apr_login_required
+@require_POST
+def order_upload(request, pk, kind):
+    install_upload_limit(request)
+    return _upload(request, pk, kind)
+
+
+@csrf_protect
+def _upload(request, pk, kind):
+    order = _order_for(request.user, pk)
+    if kind not in LABELS:
+        raise Http404
+    form = UploadForm(request.POST, request.FILES, kind=kind)
+    error = None
+    if form.is_valid():
+        try:
+            services.order_upload(
+                order=order,
+                kind=kind,
+                uploaded=form.cleaned_data["file"],
+                checked=form.checked,
+                by=request.user,
+            )
+        except CaseError as exc:
+            error = str(exc)
+    else:
+        error = " ".join(form.errors.get("file", [])) or _("Choose a file.")
+    if request.htmx:
+        context = _order_context(order)
+        context.update(upload_error=error, error_kind=kind)
+        # htmx swaps only 2xx answers; the error is in the fragment, next to its row.
+        return render(request, "aprweb/_checklist.html", context)
+    if error:
+        messages.error(request, f"{LABELS[kind]}: {error}")
+    else:
+        messages.success(request, _("%(kind)s attached.") % {"kind": LABELS[kind]})
+    return redirect("aprweb:order", pk=order.pk)
+
+
+@apr_login_required
+@require_POST
+def order_submit(request, pk):
+    order = _order_for(request.user, pk)
+    try:
+        services.order_submit(order=order, by=request.user)
+    except CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Order sent to analysis."))
+    return redirect("aprweb:order", pk=order.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reanalysis(request, protocol):
+    """Atende's 'Reanálise do projeto/processo elétrico' for a rejected or lapsed case (SPEC §6.2)."""
+    from atende.access import case_for_user
+    from atende.choices import CaseState
+
+    case = case_for_user(request.user, protocol)
+    if case.state not in (CaseState.TECHNICAL_REJECTED, CaseState.EXPIRED):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.reanalysis_request(
+                case=case, by=request.user, rejected_ns=request.POST.get("ns", "").strip()
+            )
+        except CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Re-analysis requested: a new NS was issued."))
+            return redirect("atende:status_detail", protocol=protocol)
+    return render(request, "aprweb/reanalysis.html", {"case": case})

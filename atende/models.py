@@ -114,6 +114,7 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
     )
 
     decision_note = models.TextField(_("reason of the last decision"), blank=True)
+    grid_works_needed = models.BooleanField(_("grid works needed"), default=False)
     answer = models.TextField(_("answer to the consultation"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("filed at"), null=True, blank=True)
@@ -129,6 +130,7 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
         permissions = [
             ("commercial_review", _("Can approve or reject access requests (commercial analysis)")),
             ("answer_consultation", _("Can answer access consultations")),
+            ("technical_review", _("Can judge documents and approve, suspend or reject orders (technical)")),
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
@@ -169,6 +171,43 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=CANCELLABLE, target=CaseState.CANCELLED)
     def cancel(self):
+        pass
+
+    # Stage 2 (APR Web, SPEC §5.4 and §6.2).
+    @transition(field=state, source=CaseState.AWAITING_TECHNICAL, target=CaseState.TECHNICAL_REVIEW)
+    def apr_submit(self):
+        pass
+
+    @transition(field=state, source=CaseState.TECHNICAL_REVIEW, target=CaseState.PENDING_CORRECTION)
+    def suspend(self):
+        pass
+
+    @transition(field=state, source=CaseState.PENDING_CORRECTION, target=CaseState.TECHNICAL_REVIEW)
+    def apr_resubmit(self):
+        pass
+
+    @transition(field=state, source=CaseState.TECHNICAL_REVIEW, target=CaseState.TECHNICAL_REJECTED)
+    def technical_reject(self):
+        pass
+
+    @transition(field=state, source=CaseState.TECHNICAL_REVIEW, target=CaseState.APPROVED)
+    def technical_approve(self):
+        pass
+
+    @transition(field=state, source=CaseState.TECHNICAL_REJECTED, target=CaseState.TECHNICAL_REVIEW)
+    def reanalysis_review(self):
+        pass
+
+    @transition(field=state, source=CaseState.EXPIRED, target=CaseState.AWAITING_TECHNICAL)
+    def reanalysis_restart(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION],
+        target=CaseState.EXPIRED,
+    )
+    def expire(self):
         pass
 
     @property
@@ -238,6 +277,11 @@ class DocumentKind(models.TextChoices):
     GFC_PROOF = "gfc_proof", _("Proof of the performance guarantee (GFC)")
 
 
+class Verdict(models.TextChoices):
+    CONFORMING = "conforming", _("Conforming")
+    NONCONFORMING = "nonconforming", _("Not conforming")
+
+
 class DocumentVersion(models.Model):
     """One uploaded version of one kind of document; a new upload adds a row, nothing is overwritten."""
 
@@ -252,6 +296,17 @@ class DocumentVersion(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    verdict = models.CharField(_("verdict"), max_length=15, choices=Verdict.choices, blank=True)
+    verdict_note = models.TextField(_("analyst's note"), blank=True)
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verdict by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verdict_at = models.DateTimeField(_("verdict at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document version")

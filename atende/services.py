@@ -19,6 +19,7 @@ from . import deadline_kinds as clocks
 from .choices import CaseKind, CaseState
 from .documents import identity_kinds, latest_versions
 from .models import AccessRequest, CaseEvent, NumberSequence
+from .signals import case_moved
 
 
 class CaseError(Exception):
@@ -49,14 +50,14 @@ def next_ns():
     return f"{2_000_000_000 + next_number('ns'):010d}"
 
 
-def _locked(case):
+def lock_case(case):
     # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the RT.
     return (
         AccessRequest.objects.select_for_update(of=("self",)).select_related("customer", "rt").get(pk=case.pk)
     )
 
 
-def _move(case, method_name, *, by, action, note=""):
+def move_case(case, method_name, *, by, action, note=""):
     method = getattr(case, method_name)
     if not can_proceed(method):
         raise CaseError(
@@ -72,12 +73,14 @@ def _move(case, method_name, *, by, action, note=""):
         case.save()
     except ConcurrentTransition as exc:
         raise CaseError(_("Someone else changed this case at the same time. Reload the page.")) from exc
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, actor=by, action=action, from_state=old, to_state=case.state, note=note
     )
+    case_moved.send(sender=AccessRequest, case=case, event=event)
+    return event
 
 
-def _email(case, template, **context):
+def email_case(case, template, **context):
     email_queue(
         to=case.notify_emails,
         template=template,
@@ -109,7 +112,7 @@ def missing_identity_documents(case):
 
 @transaction.atomic
 def case_submit(*, case, by):
-    case = _locked(case)
+    case = lock_case(case)
     if by.pk != case.filed_by_id:
         raise PermissionDenied
     overdue = list(case.customer.overdue_debts())
@@ -120,13 +123,13 @@ def case_submit(*, case, by):
     now = timezone.now()
     case.protocol = next_protocol(now)
     case.submitted_at = now
-    _move(case, "submit", by=by, action="submitted")
+    move_case(case, "submit", by=by, action="submitted")
     if case.kind == CaseKind.CONSULTATION:
         deadline_start(case=case, kind=clocks.CONSULTATION_ANSWER.code, started_at=now)
-        _email(case, "consultation_filed")
+        email_case(case, "consultation_filed")
     else:
         deadline_start(case=case, kind=clocks.COMMERCIAL_SLA.code, started_at=now)
-        _email(
+        email_case(
             case,
             "case_protocolled",
             commercial_due=case.deadlines.get(kind=clocks.COMMERCIAL_SLA.code).due_at,
@@ -138,16 +141,16 @@ def case_submit(*, case, by):
 def case_commercial_approve(*, case, by):
     if not by.has_perm("atende.commercial_review"):
         raise PermissionDenied
-    case = _locked(case)
+    case = lock_case(case)
     now = timezone.now()
     if can_proceed(case.commercial_approve):
         case.ns = next_ns()
         case.ns_issued_at = now
-    _move(case, "commercial_approve", by=by, action="commercial_approved")
+    move_case(case, "commercial_approve", by=by, action="commercial_approved")
     deadline_close(case=case, kinds=[clocks.COMMERCIAL_SLA.code], at=now)
     register = deadline_start(case=case, kind=clocks.APR_REGISTER.code, started_at=now)
     submit = deadline_start(case=case, kind=clocks.APR_SUBMIT.code, started_at=now)
-    _email(case, "case_ns_issued", register=register, submit=submit)
+    email_case(case, "case_ns_issued", register=register, submit=submit)
     return case
 
 
@@ -158,11 +161,11 @@ def case_commercial_reject(*, case, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(_("Say why the request is rejected: the customer and the RT will read it."))
-    case = _locked(case)
+    case = lock_case(case)
     case.decision_note = reason
-    _move(case, "commercial_reject", by=by, action="commercial_rejected", note=reason)
+    move_case(case, "commercial_reject", by=by, action="commercial_rejected", note=reason)
     deadline_close(case=case, kinds=[clocks.COMMERCIAL_SLA.code])
-    _email(case, "case_commercial_rejected", reason=reason)
+    email_case(case, "case_commercial_rejected", reason=reason)
     return case
 
 
@@ -173,11 +176,11 @@ def consultation_answer(*, case, by, answer):
     answer = (answer or "").strip()
     if not answer:
         raise CaseError(_("Write the answer to the consultation."))
-    case = _locked(case)
+    case = lock_case(case)
     case.answer = answer
-    _move(case, "answer_consultation", by=by, action="consultation_answered", note=answer)
+    move_case(case, "answer_consultation", by=by, action="consultation_answered", note=answer)
     deadline_close(case=case, kinds=[clocks.CONSULTATION_ANSWER.code])
-    _email(case, "consultation_answered", answer=answer)
+    email_case(case, "consultation_answered", answer=answer)
     return case
 
 
@@ -195,10 +198,10 @@ def case_cancel(*, case, by, reason=""):
     reason = (reason or "").strip()
     if by.is_staff and not reason:
         raise CaseError(_("An analyst cancels only with a reason."))
-    case = _locked(case)
-    _move(case, "cancel", by=by, action="cancelled", note=reason)
+    case = lock_case(case)
+    move_case(case, "cancel", by=by, action="cancelled", note=reason)
     from gdportal.deadlines.models import Deadline
 
     deadline_close(case=case, state=Deadline.State.CANCELLED)
-    _email(case, "case_cancelled", reason=reason, by_holder=not by.is_staff)
+    email_case(case, "case_cancelled", reason=reason, by_holder=not by.is_staff)
     return case

@@ -358,6 +358,8 @@ CAPTCHA_IMAGE_SIZE = (140, 50)
 CAPTCHA_FONT_SIZE = 34
 CAPTCHA_TIMEOUT = 10
 CAPTCHA_LETTER_ROTATION = (-25, 25)
+# Under tests the CAPTCHA accepts "PASSED" (the package reads this at import, not through override_settings).
+CAPTCHA_TEST_MODE = TESTING
 
 # --- Admin site -------------------------------------------------------------------------------------------
 ADMIN_SITE_HEADER = _("GD Portal — Cemig analysts")
@@ -386,3 +388,6 @@ GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
 GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
 # Failed public status lookups allowed per address per 15 minutes.
 GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
+GD_PARECER_DAYS_MICRO = env_int("GD_PARECER_DAYS_MICRO", 15)
+GD_PARECER_DAYS_MICRO_WITH_WORKS = env_int("GD_PARECER_DAYS_MICRO_WITH_WORKS", 30)
+GD_PARECER_DAYS_MINI = env_int("GD_PARECER_DAYS_MINI", 45)

@@ -233,9 +233,9 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
         if self.oversized:
             return None
-        self.received += len(raw_data)
         if self.received > self.max_bytes:
             self.oversized = True
             self.file.truncate(0)

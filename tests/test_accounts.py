@@ -39,8 +39,8 @@ def test_staff_cannot_use_the_atende_login(client, commercial_analyst):
 def test_rt_signs_in_to_apr_by_cpf_with_mask_and_apr_password(client, rt):
     masked = f"{rt.cpf[:3]}.{rt.cpf[3:6]}.{rt.cpf[6:9]}-{rt.cpf[9:]}"
     response = login_apr(client, masked, "Apr-" + PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("aprweb:home")
-    assert client.get(reverse("aprweb:home")).status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("aprweb:orders")
+    assert client.get(reverse("aprweb:orders")).status_code == 200
 
 
 def test_apr_does_not_accept_the_atende_password(client, rt):
@@ -51,7 +51,7 @@ def test_apr_does_not_accept_the_atende_password(client, rt):
 
 def test_atende_session_does_not_open_apr_web(client, rt):
     assert login_atende(client, rt.email, PASSWORD).status_code == 302
-    response = client.get(reverse("aprweb:home"))
+    response = client.get(reverse("aprweb:orders"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("aprweb:login"))
 
 

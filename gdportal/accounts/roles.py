@@ -33,12 +33,20 @@ ROLE_PERMISSIONS = {
         "atende.view_commercialqueue",
         "atende.commercial_review",
         "atende.answer_consultation",
+        "aprweb.view_aprorder",
         "deadlines.add_nonworkingday",
         "deadlines.change_nonworkingday",
         "deadlines.delete_nonworkingday",
     ],
-    TECHNICAL_ANALYST: [*_REGISTRY_READ, *_CASE_READ],
-    REGISTRATION_ANALYST: [],
+    TECHNICAL_ANALYST: [
+        *_REGISTRY_READ,
+        *_CASE_READ,
+        "atende.technical_review",
+        "aprweb.view_aprorder",
+        "aprweb.view_technicalqueue",
+        "aprweb.change_technicalqueue",
+    ],
+    REGISTRATION_ANALYST: ["aprweb.view_rtregistration", "aprweb.review_registration"],
     INSPECTOR: ["registry.view_installation", *_CASE_READ],
 }
 

@@ -1,0 +1,232 @@
+"""Registration and technical analysts work here; every decision calls aprweb.services."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from atende.choices import CaseState
+from atende.models import AccessRequest, DocumentVersion
+from atende.services import CaseError
+from gdportal.admin_paging import CappedCountPaginator
+
+from . import services
+from .documents import checklist
+from .models import AprOrder, RTRegistration, TechnicalQueue
+
+
+def _due(value):
+    from django.utils.formats import date_format
+
+    text = date_format(timezone.localtime(value), "d/m/Y H:i")
+    if value < timezone.now():
+        return format_html('<strong style="color:#b02a37">{} ({})</strong>', text, _("overdue"))
+    return text
+
+
+@admin.register(RTRegistration)
+class RTRegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "cpf_masked",
+        "council",
+        "council_number",
+        "title",
+        "status",
+        "submitted_at",
+        "due",
+    ]
+    list_filter = ["status", "council", "title"]
+    search_fields = ["name", "=cpf", "email", "council_number"]
+    ordering = ["status", "review_due_at"]
+    change_form_template = "admin/aprweb/rtregistration/change_form.html"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in RTRegistration._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("analysis due"), ordering="review_due_at")
+    def due(self, obj):
+        return _due(obj.review_due_at) if obj.status == RTRegistration.Status.PENDING else "—"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/<str:action>/",
+                self.admin_site.admin_view(self.decide),
+                name="aprweb_rtregistration_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {
+            **(extra_context or {}),
+            "can_decide": obj is not None
+            and obj.status == "pending"
+            and request.user.has_perm("aprweb.review_registration"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def decide(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        registration = get_object_or_404(RTRegistration, pk=pk)
+        try:
+            if action == "approve":
+                services.rt_registration_approve(registration=registration, by=request.user)
+                messages.success(request, _("Registration approved; the three e-mails were queued."))
+            elif action == "reject":
+                services.rt_registration_reject(
+                    registration=registration, by=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Registration rejected; the RT was told."))
+            else:
+                raise PermissionDenied
+        except CaseError as exc:
+            messages.error(request, str(exc))
+        return redirect(reverse("admin:aprweb_rtregistration_change", args=[pk]))
+
+
+@admin.register(AprOrder)
+class AprOrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "protocol",
+        "ns",
+        "customer_name",
+        "customer_number",
+        "installation_number",
+        "regional",
+        "situation",
+        "submitted_at",
+        "answered_at",
+    ]
+    list_filter = ["situation", "request_type", "regional"]
+    search_fields = [
+        "=protocol",
+        "=ns",
+        "customer_name__istartswith",
+        "=customer_number",
+        "=installation_number",
+    ]
+    date_hierarchy = "submitted_at"
+    list_select_related = False
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    raw_id_fields = ["case", "rt"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AprOrder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TechnicalQueue)
+class TechnicalQueueAdmin(admin.ModelAdmin):
+    """Cases under technical analysis, oldest sent first; the page shows the checklist side by side with
+    every version and takes the verdicts and the decision."""
+
+    list_display = ["protocol", "holder_name", "reason", "power_kw", "ns", "sent_at"]
+    list_filter = ["reason", "source", "modality"]
+    search_fields = ["=protocol", "=ns"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_queryset(self, request):
+        return (
+            AccessRequest.objects.for_user(request.user)
+            .filter(state=CaseState.TECHNICAL_REVIEW)
+            .annotate(sent=Max("orders__submitted_at"))
+            .order_by("sent", "id")
+        )
+
+    @admin.display(description=_("sent at"), ordering="sent")
+    def sent_at(self, obj):
+        return obj.sent
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("atende.technical_review")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/<str:action>/",
+                self.admin_site.admin_view(self.decide),
+                name="aprweb_technicalqueue_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=object_id)
+        order = services.current_order(case)
+        last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "case": case,
+            "order": order,
+            "rows": checklist(case, order),
+            "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
+            "changed_since": last_suspension.created_at if last_suspension else None,
+            "can_decide": case.state == CaseState.TECHNICAL_REVIEW
+            and request.user.has_perm("atende.technical_review"),
+            "events": case.events.select_related("actor").order_by("created_at", "id"),
+        }
+        return TemplateResponse(request, "admin/aprweb/technical_review.html", context)
+
+    def decide(self, request, pk, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=pk)
+        data = request.POST
+        try:
+            if action == "verdict":
+                version = get_object_or_404(DocumentVersion, pk=data.get("version"), case=case)
+                services.version_verdict(
+                    version=version,
+                    by=request.user,
+                    verdict=data.get("verdict", ""),
+                    note=data.get("note", ""),
+                )
+            elif action == "approve":
+                services.technical_approve(
+                    case=case, by=request.user, grid_works_needed=data.get("grid_works_needed") == "on"
+                )
+                messages.success(request, _("Project approved; the access opinion deadline started."))
+            elif action == "suspend":
+                services.technical_suspend(case=case, by=request.user, note=data.get("note", ""))
+                messages.success(
+                    request, _("Order suspended; the pending items were sent to the RT and the customer.")
+                )
+            elif action == "reject":
+                services.technical_reject(case=case, by=request.user, reason=data.get("reason", ""))
+                messages.success(request, _("Order rejected."))
+            else:
+                raise PermissionDenied
+        except CaseError as exc:
+            messages.error(request, str(exc))
+        return redirect(reverse("admin:aprweb_technicalqueue_change", args=[pk]))

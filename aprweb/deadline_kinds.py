@@ -1,0 +1,37 @@
+"""The clocks stage 2 starts (SPEC §9)."""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from atende.choices import Reason
+from gdportal.deadlines import calendar
+from gdportal.deadlines.registry import DeadlineKind, calendar_days, register
+
+
+def _parecer_due(started_at, case):
+    if case.reason == Reason.MINI:
+        days = settings.GD_PARECER_DAYS_MINI
+    elif case.grid_works_needed:
+        days = settings.GD_PARECER_DAYS_MICRO_WITH_WORKS
+    else:
+        days = settings.GD_PARECER_DAYS_MICRO
+    return calendar.end_of_day(calendar.add_calendar_days(calendar.local_date(started_at), days))
+
+
+CORRECTION = register(
+    DeadlineKind(
+        code="correction",
+        label=_("Correct the pending items and resubmit in APR Web"),
+        party=_("Responsible technician"),
+        compute_due=calendar_days("GD_CORRECTION_DAYS"),
+        enforcing=True,
+    )
+)
+PARECER_SLA = register(
+    DeadlineKind(
+        code="parecer_sla",
+        label=_("Issue the access opinion"),
+        party=_("Cemig — technical analyst"),
+        compute_due=_parecer_due,
+    )
+)

@@ -1,0 +1,123 @@
+"""Technical document kinds and the required set (SPEC §5.3) — computed from the case, never hard-coded in
+a template."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from atende.choices import Modality, Reason, RequestType, Source
+from atende.documents import latest_versions, register_kinds
+from atende.gfc import gfc_required
+from atende.models import Verdict
+from gdportal.uploads import PDF, ZIP
+
+TECHNICAL_TYPES = (PDF, ZIP)
+
+KINDS = [
+    ("art", _("ART/TRT paid by the RT (project and execution)")),
+    ("access_form", _("Access request form")),
+    ("basic_single_line", _("Basic single-line diagram (generation/protection/metering)")),
+    (
+        "connection_project",
+        _("Electrical project of the connection installations + descriptive memorial with site plan"),
+    ),
+    ("generation_memorial", _("Descriptive memorial of the generation")),
+    ("single_line_blocks", _("Single-line and block diagram (generation, load, protection)")),
+    ("inverter_certificate", _("Conformity certificate of the inverters or INMETRO registration number")),
+    ("converter_test_report", _("Test report in Portuguese of every power converter")),
+    ("aneel_registration", _("Data for the registration of the generating plant (ANEEL)")),
+    ("compensation_list", _("List of compensation units with percentages")),
+    ("solidarity_instrument", _("Legal instrument of solidarity among the participants")),
+    ("cogeneration_recognition", _("ANEEL recognition of qualified cogeneration")),
+    ("property_proof", _("Proof of ownership or possession of the property")),
+    ("load_analysis_form", _("Load analysis form")),
+    ("collective_roof", _("Proof of ownership and authorisation for the collective roof")),
+    ("dam_safety", _("Dam safety data")),
+    ("storage_proof", _("Proof of storage for dispatchable photovoltaic generation")),
+    ("guarantee_proof", _("Proof of the performance guarantee (GFC)")),
+]
+register_kinds(KINDS, TECHNICAL_TYPES)
+LABELS = dict(KINDS)
+
+
+def required_kinds(case, order=None):
+    """The kinds this case needs, in checklist order."""
+    reason = case.reason
+    micro_small, micro_large, mini = (
+        reason == Reason.MICRO_UP_TO_10,
+        reason == Reason.MICRO_ABOVE_10,
+        reason == Reason.MINI,
+    )
+    needed = ["art", "access_form"]
+    if micro_small:
+        needed.append("basic_single_line")
+    if micro_large or mini:
+        needed.append("connection_project")
+    needed.append("generation_memorial")
+    if micro_large or mini:
+        needed.append("single_line_blocks")
+    if micro_small or micro_large:
+        needed.append("inverter_certificate")
+    if mini and (order is None or order.has_power_converters):
+        needed.append("converter_test_report")
+    needed.append("aneel_registration")
+    if case.modality in (Modality.REMOTE, Modality.SHARED, Modality.MULTIPLE_UNITS):
+        needed.append("compensation_list")
+    if case.modality in (Modality.SHARED, Modality.MULTIPLE_UNITS):
+        needed.append("solidarity_instrument")
+    if case.source == Source.COGENERATION:
+        needed.append("cogeneration_recognition")
+    if case.request_type == RequestType.NEW_UNIT:
+        needed.append("property_proof")
+    if case.request_type in (RequestType.NEW_UNIT, RequestType.WITH_INCREASE):
+        needed.append("load_analysis_form")
+    if order is not None and order.uses_collective_roof:
+        needed.append("collective_roof")
+    if mini and case.source == Source.HYDRO:
+        needed.append("dam_safety")
+    if mini and case.source == Source.SOLAR and order is not None and order.pv_with_storage:
+        needed.append("storage_proof")
+    if gfc_required(case.reason, case.power_kw, case.modality):
+        needed.append("guarantee_proof")
+    return needed
+
+
+@dataclass
+class ChecklistRow:
+    kind: str
+    label: str
+    latest: object  # DocumentVersion or None
+    history: list
+
+    @property
+    def missing(self):
+        return self.latest is None
+
+    @property
+    def conforming(self):
+        return self.latest is not None and self.latest.verdict == Verdict.CONFORMING
+
+    @property
+    def pending(self):
+        return self.latest is not None and self.latest.verdict == Verdict.NONCONFORMING
+
+
+def checklist(case, order=None):
+    """One row per required kind with its latest version and the older ones (the seed's '(Histórico)')."""
+    versions = {}
+    for version in case.documents.select_related("uploaded_by").order_by("kind", "-uploaded_at", "-id"):
+        versions.setdefault(version.kind, []).append(version)
+    rows = []
+    for kind in required_kinds(case, order):
+        history = versions.get(kind, [])
+        rows.append(
+            ChecklistRow(
+                kind=kind, label=LABELS[kind], latest=history[0] if history else None, history=history[1:]
+            )
+        )
+    return rows
+
+
+def missing_kinds(case, order=None):
+    have = latest_versions(case)
+    return [kind for kind in required_kinds(case, order) if kind not in have]

@@ -1,0 +1,207 @@
+from captcha.fields import CaptchaField
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from atende.documents import allowed_types
+from gdportal.brdocs import only_digits, validate_cpf
+from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
+from gdportal.uploads import check_upload
+
+from .models import AprOrder, RTRegistration
+
+
+class RTRegistrationForm(forms.ModelForm):
+    """'Solicitação de Cadastro' (SPEC §5.1)."""
+
+    cpf = forms.CharField(label=_("CPF"), max_length=14)
+    cep = CEPField()
+    email_confirmation = forms.EmailField(label=_("E-mail confirmation"))
+    captcha = CaptchaField(
+        label=_("Confirmation code"), help_text=_("Type the characters shown in the image.")
+    )
+
+    class Meta:
+        model = RTRegistration
+        fields = [
+            "name",
+            "cpf",
+            "rg",
+            "email",
+            "email_confirmation",
+            "street",
+            "street_number",
+            "district",
+            "cep",
+            "municipality",
+            "uf",
+            "council",
+            "council_number",
+            "title",
+        ]
+
+    def clean_cpf(self):
+        cpf = validate_cpf(self.cleaned_data["cpf"])
+        from django.contrib.auth import get_user_model
+
+        if (
+            RTRegistration.objects.filter(cpf=cpf).exclude(status=RTRegistration.Status.REJECTED).exists()
+            or get_user_model().objects.filter(cpf=cpf).exists()
+        ):
+            raise ValidationError(_("This CPF is already registered in APR Web."), code="taken")
+        return cpf
+
+    def clean_uf(self):
+        return (self.cleaned_data.get("uf") or "").strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        email, confirmation = data.get("email"), data.get("email_confirmation")
+        if email and confirmation and email.lower() != confirmation.lower():
+            self.add_error("email_confirmation", _("The two e-mails do not match."))
+        return data
+
+
+class AprSetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("New APR Web password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        elif data.get("password1"):
+            try:
+                password_validation.validate_password(data["password1"], self.user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class OrderLookupForm(forms.Form):
+    protocol = forms.CharField(label=_("Protocol"), max_length=20)
+    person_type = forms.ChoiceField(
+        label=_("Person type"), choices=[("PF", _("Individual (física)")), ("PJ", _("Company (jurídica)"))]
+    )
+    document = DocumentField()
+
+    def clean_protocol(self):
+        protocol = only_digits(self.cleaned_data["protocol"])
+        if len(protocol) != 13:
+            raise ValidationError(_("The protocol has 13 digits."), code="protocol")
+        return protocol
+
+    def clean(self):
+        data = super().clean()
+        document, person_type = data.get("document"), data.get("person_type")
+        if document and person_type and (len(document) == 11) != (person_type == "PF"):
+            self.add_error("document", _("The document does not match the person type."))
+        return data
+
+
+class AprOrderForm(forms.ModelForm):
+    phone = PhoneField(label=_("Phone"))
+    cep = CEPField()
+    demand_kva = BRDecimalField(label=_("Demand (kVA)"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        model = AprOrder
+        fields = [
+            "request_type",
+            "phone",
+            "project_type",
+            "art_number",
+            "demand_kva",
+            "activity_type",
+            "expected_connection",
+            "plant_format",
+            "street",
+            "street_number",
+            "district",
+            "cep",
+            "municipality",
+            "reference_point",
+            "uses_collective_roof",
+            "has_power_converters",
+            "pv_with_storage",
+        ]
+        widgets = {"expected_connection": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_demand_kva(self):
+        value = self.cleaned_data["demand_kva"]
+        if value is not None and value <= 0:
+            raise ValidationError(_("The demand must be greater than zero."), code="min")
+        return value
+
+    def clean_expected_connection(self):
+        value = self.cleaned_data["expected_connection"]
+        if value and value < timezone.localdate():
+            raise ValidationError(_("The expected connection date cannot be in the past."), code="past")
+        return value
+
+    def clean_request_type(self):
+        value = self.cleaned_data["request_type"]
+        if value != "analyze_gd":
+            raise ValidationError(
+                _("Distributed generation cases use “Analyze distributed generation”."), code="gd"
+            )
+        return value
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.checked = None
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.checked = check_upload(uploaded, allowed=allowed_types(self.kind))
+        return uploaded
+
+
+class OrderSearchForm(forms.Form):
+    SORTS = [
+        ("-submitted_at", _("Most recently sent")),
+        ("submitted_at", _("Oldest sent")),
+        ("protocol", _("Protocol")),
+        ("customer_name", _("Customer name")),
+    ]
+    ns = forms.CharField(label=_("NS number"), required=False, max_length=10)
+    sent_from = forms.DateField(
+        label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sent_to = forms.DateField(
+        label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    protocol = forms.CharField(label=_("Protocol number"), required=False, max_length=13)
+    situation = forms.ChoiceField(label=_("Situation"), required=False)
+    regional = forms.CharField(label=_("Regional office"), required=False, max_length=60)
+    request_type = forms.ChoiceField(label=_("Request type"), required=False)
+    customer_name = forms.CharField(label=_("Customer name (beginning)"), required=False, max_length=100)
+    customer_number = forms.CharField(label=_("Customer number"), required=False, max_length=10)
+    installation_number = forms.CharField(label=_("Installation number"), required=False, max_length=10)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from atende.choices import CaseState
+
+        from .models import OrderRequestType
+
+        self.fields["situation"].choices = [("", _("Any"))] + list(CaseState.choices)
+        self.fields["request_type"].choices = [("", _("Any"))] + list(OrderRequestType.choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sent_from") and data.get("sent_to") and data["sent_from"] > data["sent_to"]:
+            self.add_error("sent_to", _("The end of the period is before its beginning."))
+        return data

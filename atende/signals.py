@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# Sent inside the transaction after every state change of a case (kwargs: case, event). Stage 2 mirrors the
+# state onto its orders from here, so the order search filters one indexed table.
+case_moved = Signal()

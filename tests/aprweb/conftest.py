@@ -1,0 +1,108 @@
+import hashlib
+
+import pytest
+from django.core.files.base import ContentFile
+
+from aprweb import services
+from aprweb.documents import required_kinds
+from aprweb.models import AprOrder, RTRegistration
+from atende.choices import CaseState
+from gdportal.uploads import CheckedFile
+from tests import factories
+from tests.atende.conftest import make_case
+from tests.files import pdf_bytes
+
+
+@pytest.fixture
+def apr_client(client, rt):
+    """A browser signed in to APR Web as the RT (CPF + APR password)."""
+    response = client.post("/apr/", {"username": rt.cpf, "password": "Apr-" + factories.PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def order_data(**overrides):
+    data = {
+        "request_type": "analyze_gd",
+        "phone": "31988887777",
+        "project_type": "BT",
+        "art_number": "MG2026001",
+        "demand_kva": "8,5",
+        "activity_type": "residential",
+        "expected_connection": "2027-03-01",
+        "plant_format": "A3",
+        "street": "Rua da Bahia",
+        "street_number": "1000",
+        "district": "Centro",
+        "cep": "30160-011",
+        "municipality": "Belo Horizonte",
+        "reference_point": "",
+        "has_power_converters": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def build_order(case, rt, **fields):
+    values = {k: v for k, v in order_data().items() if k not in ("demand_kva", "cep", "has_power_converters")}
+    values.update(
+        demand_kva="8.5", cep="30160011", has_power_converters=True, expected_connection="2027-03-01"
+    )
+    values.update(fields)
+    return services.order_register(case=case, rt=rt, order=AprOrder(**values))
+
+
+def attach(order, kind, by, name=None, content=None):
+    content = content or pdf_bytes()
+    return services.order_upload(
+        order=order,
+        kind=kind,
+        uploaded=ContentFile(content, name=name or f"{kind}.pdf"),
+        checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
+        by=by,
+    )
+
+
+def attach_all(order, by):
+    order.case.refresh_from_db()
+    return [attach(order, kind, by) for kind in required_kinds(order.case, order)]
+
+
+@pytest.fixture
+def awaiting_case(customer, installation):
+    return make_case(customer, installation, state=CaseState.AWAITING_TECHNICAL)
+
+
+@pytest.fixture
+def rt_registration(rt):
+    return RTRegistration.objects.create(
+        name="Paulo Andrade",
+        cpf=rt.cpf,
+        rg="MG123",
+        email=rt.email,
+        street="Rua A",
+        street_number="1",
+        district="Centro",
+        cep="30160011",
+        municipality="Belo Horizonte",
+        uf="MG",
+        council="CREA",
+        council_number="MG-12345",
+        title="electrical_engineer",
+        status="approved",
+        user=rt,
+        review_due_at="2026-12-01T00:00:00Z",
+    )
+
+
+@pytest.fixture
+def order(awaiting_case, rt, rt_registration):
+    return build_order(awaiting_case, rt)
+
+
+@pytest.fixture
+def submitted_order(order, rt):
+    attach_all(order, rt)
+    services.order_submit(order=order, by=rt)
+    order.refresh_from_db()
+    return order
