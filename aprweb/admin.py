@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from atende.choices import CaseState
 from atende.models import AccessRequest, DocumentVersion
 from atende.services import CaseError
 from gdportal.admin_paging import CappedCountPaginator
+from gdportal.admin_search import IndexedSearchMixin
 
 from . import services
 from .documents import checklist
@@ -101,8 +101,22 @@ class RTRegistrationAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:aprweb_rtregistration_change", args=[pk]))
 
 
+class RegionalFilter(admin.SimpleListFilter):
+    title = _("regional office")
+    parameter_name = "regional"
+
+    def lookups(self, request, model_admin):
+        from gdportal.registry.models import Installation
+
+        offices = Installation.objects.order_by("regional_office").values_list("regional_office", flat=True)
+        return [(office, office) for office in offices.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(regional=self.value()) if self.value() else queryset
+
+
 @admin.register(AprOrder)
-class AprOrderAdmin(admin.ModelAdmin):
+class AprOrderAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = [
         "protocol",
         "ns",
@@ -114,18 +128,18 @@ class AprOrderAdmin(admin.ModelAdmin):
         "submitted_at",
         "answered_at",
     ]
-    list_filter = ["situation", "request_type", "regional"]
-    search_fields = [
-        "=protocol",
-        "=ns",
-        "customer_name__istartswith",
-        "=customer_number",
-        "=installation_number",
-    ]
-    date_hierarchy = "submitted_at"
+    # No date_hierarchy and no AllValues filter: both scan the whole table for their choices. The period is
+    # a list filter on fixed ranges; the regional offices come from the (small) registry.
+    list_filter = ["situation", "request_type", RegionalFilter, ("submitted_at", admin.DateFieldListFilter)]
+    # Searched through IndexedSearchMixin: 13 digits a protocol, 10 an NS or a customer/installation number,
+    # anything else the beginning of the customer's name.
+    search_fields = ["customer_name"]
+    search_exact = {13: ["protocol"], 10: ["ns", "customer_number", "installation_number"]}
+    search_prefix = "customer_name"
     list_select_related = False
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50
     raw_id_fields = ["case", "rt"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -139,27 +153,28 @@ class AprOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(TechnicalQueue)
-class TechnicalQueueAdmin(admin.ModelAdmin):
+class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
     """Cases under technical analysis, oldest sent first; the page shows the checklist side by side with
     every version and takes the verdicts and the decision."""
 
     list_display = ["protocol", "holder_name", "reason", "power_kw", "ns", "sent_at"]
     list_filter = ["reason", "source", "modality"]
-    search_fields = ["=protocol", "=ns"]
+    search_fields = ["protocol"]
+    search_exact = {13: ["protocol"], 10: ["ns"]}
     show_full_result_count = False
     paginator = CappedCountPaginator
+    list_per_page = 50
 
     def get_queryset(self, request):
         return (
             AccessRequest.objects.for_user(request.user)
             .filter(state=CaseState.TECHNICAL_REVIEW)
-            .annotate(sent=Max("orders__submitted_at"))
-            .order_by("sent", "id")
+            .order_by("state_changed_at", "id")
         )
 
-    @admin.display(description=_("sent at"), ordering="sent")
+    @admin.display(description=_("waiting since"), ordering="state_changed_at")
     def sent_at(self, obj):
-        return obj.sent
+        return obj.state_changed_at
 
     def has_add_permission(self, request):
         return False

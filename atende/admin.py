@@ -9,6 +9,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.admin_paging import CappedCountPaginator
+from gdportal.admin_search import IndexedSearchMixin
 from gdportal.deadlines.models import Deadline
 
 from . import services
@@ -58,19 +60,16 @@ class DocumentInline(ReadOnlyInline):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "state", "ns", "submitted_at"]
     list_filter = ["state", "kind", "reason", "source", "modality"]
-    search_fields = [
-        "=protocol",
-        "=ns",
-        "=document",
-        "holder_name",
-        "=installation__number",
-        "=customer__number",
-    ]
+    # Searched through IndexedSearchMixin: a protocol, an NS, a client or installation number, a CPF/CNPJ.
+    search_fields = ["protocol"]
+    search_exact = {13: ["protocol"], 10: ["ns", "installation__number", "customer__number"]}
+    search_document = "document"
     list_select_related = ["customer", "installation"]
-    date_hierarchy = "submitted_at"
+    paginator = CappedCountPaginator
+    list_per_page = 50
     show_full_result_count = False
     inlines = [DocumentInline, EventInline]
     change_form_template = "admin/atende/accessrequest/change_form.html"
@@ -150,7 +149,6 @@ class CommercialQueueAdmin(AccessRequestAdmin):
 
     list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "submitted_at", "sla_due"]
     list_filter = ["kind", "reason"]
-    date_hierarchy = None
     ordering = ["submitted_at", "id"]
 
     def get_queryset(self, request):

@@ -118,6 +118,8 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
     answer = models.TextField(_("answer to the consultation"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    # When the case entered its current state: queues sort "oldest waiting first" on (state, this) by index.
+    state_changed_at = models.DateTimeField(_("in this state since"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
@@ -134,6 +136,9 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
+            models.Index(fields=["-submitted_at", "-id"], name="case_submitted_desc"),
+            models.Index(fields=["state", "state_changed_at", "id"], name="case_state_since"),
+            models.Index(fields=["document"], name="case_document"),
             models.Index(fields=["customer", "state"]),
             models.Index(fields=["rt", "state"]),
         ]

@@ -69,6 +69,7 @@ def move_case(case, method_name, *, by, action, note=""):
         )
     old = case.state
     method()
+    case.state_changed_at = timezone.now()
     try:
         case.save()
     except ConcurrentTransition as exc:

@@ -123,3 +123,15 @@ def test_consultation_is_answered_by_the_commercial_analyst(
     decide(client, case, "approve")
     case.refresh_from_db()
     assert case.ns is None  # a consultation never becomes a connection case
+
+
+def test_admin_search_finds_by_protocol_ns_and_cpf(client, commercial_analyst, customer, installation):
+    case = make_case(customer, installation)
+    other = make_case(customer, installation)
+    client.force_login(commercial_analyst)
+    url = reverse("admin:atende_accessrequest_changelist")
+    html = client.get(url, {"q": case.protocol}).content.decode()
+    assert case.protocol in html and other.protocol not in html
+    by_cpf = client.get(url, {"q": installation.customer.document_display}).content.decode()
+    assert case.protocol in by_cpf and other.protocol in by_cpf
+    assert case.protocol not in client.get(url, {"q": "nada"}).content.decode()
