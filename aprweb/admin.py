@@ -137,6 +137,8 @@ class AprOrderAdmin(IndexedSearchMixin, admin.ModelAdmin):
     search_exact = {13: ["protocol"], 10: ["ns", "customer_number", "installation_number"]}
     search_prefix = "customer_name"
     list_select_related = False
+    # Same order as the (situation|regional|rt, -submitted_at) indexes, so a filtered page is an index range.
+    ordering = ["-submitted_at", "-id"]
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from atende.choices import Reason
+from atende.lapse import expire_cases
 from gdportal.deadlines import calendar
 from gdportal.deadlines.registry import DeadlineKind, calendar_days, register
 
@@ -25,6 +26,7 @@ CORRECTION = register(
         party=_("Responsible technician"),
         compute_due=calendar_days("GD_CORRECTION_DAYS"),
         enforcing=True,
+        on_lapse=expire_cases,
     )
 )
 PARECER_SLA = register(

@@ -68,6 +68,7 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
     search_exact = {13: ["protocol"], 10: ["ns", "installation__number", "customer__number"]}
     search_document = "document"
     list_select_related = ["customer", "installation"]
+    ordering = ["-submitted_at", "-id"]  # the case_submitted_desc index
     paginator = CappedCountPaginator
     list_per_page = 50
     show_full_result_count = False

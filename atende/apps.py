@@ -7,4 +7,11 @@ class AtendeConfig(AppConfig):
     verbose_name = _("Cemig Atende — access requests")
 
     def ready(self):
+        from gdportal.notifications.services import register_context_loader
+
         from . import deadline_kinds  # noqa: F401 — registers stage 1's clocks
+        from .models import AccessRequest
+
+        register_context_loader(
+            "case_id", lambda pk: {"case": AccessRequest.objects.select_related("customer", "rt").get(pk=pk)}
+        )

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, hours, register
 
+from .lapse import expire_cases
+
 COMMERCIAL_SLA = register(
     DeadlineKind(
         code="commercial_sla",
@@ -19,6 +21,7 @@ APR_REGISTER = register(
         party=_("Responsible technician"),
         compute_due=hours("GD_APR_REGISTER_HOURS"),
         enforcing=True,
+        on_lapse=expire_cases,
     )
 )
 APR_SUBMIT = register(
@@ -28,6 +31,7 @@ APR_SUBMIT = register(
         party=_("Responsible technician"),
         compute_due=business_days("GD_APR_SUBMIT_BUSINESS_DAYS"),
         enforcing=True,
+        on_lapse=expire_cases,
     )
 )
 CONSULTATION_ANSWER = register(

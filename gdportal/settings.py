@@ -391,3 +391,12 @@ GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
 GD_PARECER_DAYS_MICRO = env_int("GD_PARECER_DAYS_MICRO", 15)
 GD_PARECER_DAYS_MICRO_WITH_WORKS = env_int("GD_PARECER_DAYS_MICRO_WITH_WORKS", 30)
 GD_PARECER_DAYS_MINI = env_int("GD_PARECER_DAYS_MINI", 45)
+# The deadline sweep (gdportal/deadlines/sweep.py): how often beat runs it, rows per transaction, and an
+# optional pause between batches to leave room for other writers.
+GD_SWEEP_INTERVAL_SECONDS = env_int("GD_SWEEP_INTERVAL_SECONDS", 120)
+GD_SWEEP_BATCH_SIZE = env_int("GD_SWEEP_BATCH_SIZE", 2000)
+GD_SWEEP_BATCH_PAUSE_SECONDS = float(env("GD_SWEEP_BATCH_PAUSE_SECONDS", "0"))
+CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
+    "task": "deadlines.sweep",
+    "schedule": float(GD_SWEEP_INTERVAL_SECONDS),
+}

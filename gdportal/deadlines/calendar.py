@@ -21,11 +21,11 @@ LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 def _public_holidays(year):
     days = set(holidays.country_holidays("BR", subdiv="MG", years=year))
     # Carnaval (Monday and Tuesday) and Corpus Christi are "optional" in the package; the utility closes.
-    optional = holidays.country_holidays("BR", subdiv="MG", years=year, categories=("optional",))
-    for day, name in optional.items():
-        lowered = name.lower()
-        if "carnaval" in lowered or "corpus" in lowered:
-            days.add(day)
+    # Names are matched in a fixed language: the package's default follows the machine's locale.
+    optional = holidays.country_holidays(
+        "BR", subdiv="MG", years=year, categories=("optional",), language="en_US"
+    )
+    days.update(day for day, name in optional.items() if name in ("Carnival", "Corpus Christi"))
     return frozenset(days)
 
 
@@ -74,3 +74,18 @@ def end_of_day(day):
 
 def local_date(moment):
     return timezone.localtime(moment, LOCAL_TZ).date()
+
+
+def subtract_business_days(day, count, extra=None):
+    """The business day `count` business days before `day`."""
+    extra = extra if extra is not None else _staff_days()
+    remaining = count
+    while remaining > 0:
+        day -= dt.timedelta(days=1)
+        if is_business_day(day, extra):
+            remaining -= 1
+    return day
+
+
+def local_time(moment):
+    return timezone.localtime(moment, LOCAL_TZ).time()

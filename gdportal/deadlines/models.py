@@ -58,6 +58,11 @@ class Deadline(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    # Reminders before an enforcing clock lapses (SPEC §8): when each is due, and when it was sent (once).
+    remind_2bd_at = models.DateTimeField(_("2-business-day reminder at"), null=True, blank=True)
+    remind_24h_at = models.DateTimeField(_("24-hour reminder at"), null=True, blank=True)
+    reminded_2bd_at = models.DateTimeField(_("2-business-day reminder sent at"), null=True, blank=True)
+    reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -65,7 +70,11 @@ class Deadline(models.Model):
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["due_at"]
-        indexes = [models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["state", "remind_24h_at"], name="deadline_remind_24h"),
+            models.Index(fields=["state", "remind_2bd_at"], name="deadline_remind_2bd"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"], condition=models.Q(state="open"), name="deadline_one_open_per_kind"

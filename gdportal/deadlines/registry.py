@@ -16,6 +16,9 @@ class DeadlineKind:
     party: object  # lazy translation: from whom
     compute_due: Callable  # (started_at: datetime, case) -> datetime
     enforcing: bool = False  # lapsing moves the case; otherwise it only flags a staff SLA as overdue
+    # Called by the sweep, inside its transaction, with the lapsed rows of this kind ([{id, case_id}], now).
+    on_lapse: Callable | None = None
+    reminders: bool = True  # enforcing clocks warn 2 business days and 24 hours before (SPEC §8)
 
 
 _KINDS: dict[str, DeadlineKind] = {}
@@ -30,6 +33,16 @@ def get_kind(code):
     return _KINDS[code]
 
 
+def all_kinds():
+    return dict(_KINDS)
+
+
+def _count(setting_name_or_count):
+    if isinstance(setting_name_or_count, str):
+        return getattr(settings, setting_name_or_count)
+    return setting_name_or_count
+
+
 def hours(setting_name):
     def compute(started_at, case):
         return started_at + dt.timedelta(hours=getattr(settings, setting_name))
@@ -39,23 +52,23 @@ def hours(setting_name):
 
 def business_days(setting_name_or_count):
     def compute(started_at, case):
-        count = (
-            getattr(settings, setting_name_or_count)
-            if isinstance(setting_name_or_count, str)
-            else setting_name_or_count
-        )
-        return calendar.end_of_day(calendar.add_business_days(calendar.local_date(started_at), count))
+        day = calendar.add_business_days(calendar.local_date(started_at), _count(setting_name_or_count))
+        return calendar.end_of_day(day)
 
     return compute
 
 
 def calendar_days(setting_name_or_count):
     def compute(started_at, case):
-        count = (
-            getattr(settings, setting_name_or_count)
-            if isinstance(setting_name_or_count, str)
-            else setting_name_or_count
-        )
-        return calendar.end_of_day(calendar.add_calendar_days(calendar.local_date(started_at), count))
+        day = calendar.add_calendar_days(calendar.local_date(started_at), _count(setting_name_or_count))
+        return calendar.end_of_day(day)
 
     return compute
+
+
+def reminder_times(started_at, due_at):
+    """(2 business days before, 24 hours before) the lapse; None where that moment is not after the start."""
+    two_bd_day = calendar.subtract_business_days(calendar.local_date(due_at), 2)
+    two_bd = dt.datetime.combine(two_bd_day, calendar.local_time(due_at), tzinfo=calendar.LOCAL_TZ)
+    day_before = due_at - dt.timedelta(hours=24)
+    return (two_bd if two_bd > started_at else None, day_before if day_before > started_at else None)

@@ -1,15 +1,24 @@
 from django.utils import timezone
 
 from .models import Deadline
-from .registry import get_kind
+from .registry import get_kind, reminder_times
 
 
 def deadline_start(*, case, kind, started_at=None):
     """Open the clock `kind` for `case` (call inside the transition's transaction)."""
     started_at = started_at or timezone.now()
     spec = get_kind(kind)
+    due_at = spec.compute_due(started_at, case)
+    remind_2bd, remind_24h = (
+        reminder_times(started_at, due_at) if spec.enforcing and spec.reminders else (None, None)
+    )
     return Deadline.objects.create(
-        case=case, kind=kind, started_at=started_at, due_at=spec.compute_due(started_at, case)
+        case=case,
+        kind=kind,
+        started_at=started_at,
+        due_at=due_at,
+        remind_2bd_at=remind_2bd,
+        remind_24h_at=remind_24h,
     )
 
 

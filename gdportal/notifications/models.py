@@ -16,10 +16,12 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
 
     to = models.JSONField(_("recipients"))
-    subject = models.CharField(_("subject"), max_length=250)
-    body_text = models.TextField(_("text body"))
+    subject = models.CharField(_("subject"), max_length=250, blank=True)
+    body_text = models.TextField(_("text body"), blank=True)
     body_html = models.TextField(_("HTML body"), blank=True)
     template = models.CharField(_("template"), max_length=100)
+    # Rows written in bulk (the deadline sweep) carry their context and are rendered by the sender.
+    context = models.JSONField(_("context"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

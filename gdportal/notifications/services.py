@@ -17,6 +17,49 @@ MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=10)
 
 
+# Bulk rows keep ids in their JSON context; a loader per key turns them back into objects at send time
+# (e.g. {"case_id": 7} -> {"case": <AccessRequest 7>}). Apps register theirs in AppConfig.ready().
+CONTEXT_LOADERS = {}
+
+
+def register_context_loader(key, loader):
+    CONTEXT_LOADERS[key] = loader
+
+
+def _render(template, context):
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"site_name": "GD Portal", "base_url": settings.GDPORTAL_BASE_URL, **context}
+        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
+        return (
+            subject[:250],
+            render_to_string(f"emails/{template}.txt", ctx),
+            render_to_string(f"emails/{template}.html", ctx),
+        )
+
+
+def email_queue_bulk(rows):
+    """Write many outbox rows in one statement (the deadline sweep); the sender renders them.
+
+    `rows`: dicts with to, template, context (JSON: ids, not objects) and related_object.
+    """
+    emails = [
+        OutboundEmail(
+            to=sorted({a.strip().lower() for a in row["to"] if a}),
+            template=row["template"],
+            context=row["context"],
+            related_object=row.get("related_object", ""),
+        )
+        for row in rows
+    ]
+    emails = [e for e in emails if e.to]
+    OutboundEmail.objects.bulk_create(emails, batch_size=2000)
+    if emails:
+        from .tasks import send_pending
+
+        transaction.on_commit(send_pending.delay)
+    return len(emails)
+
+
 def email_queue(*, to, template, context, related_object=""):
     """Render `template` (subject/text/html under templates/emails/) and store it in the outbox.
 
@@ -26,14 +69,10 @@ def email_queue(*, to, template, context, related_object=""):
     recipients = sorted({addr.strip().lower() for addr in to if addr})
     if not recipients:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
-        ctx = {"site_name": "GD Portal", "base_url": settings.GDPORTAL_BASE_URL, **context}
-        subject = render_to_string(f"emails/{template}_subject.txt", ctx).strip().replace("\n", " ")
-        body_text = render_to_string(f"emails/{template}.txt", ctx)
-        body_html = render_to_string(f"emails/{template}.html", ctx)
+    subject, body_text, body_html = _render(template, context)
     email = OutboundEmail.objects.create(
         to=recipients,
-        subject=subject[:250],
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
         template=template,
@@ -61,6 +100,16 @@ def email_send(email_id):
     email = email_claim(email_id)
     if email is None:
         return False
+    if not email.body_text:
+        context = {}
+        for key, value in email.context.items():
+            loader = CONTEXT_LOADERS.get(key)
+            context.update(loader(value) if loader else {key: value})
+        email.subject, email.body_text, email.body_html = _render(email.template, context)
+        # Keep what is sent on the row, as for e-mails rendered at queue time.
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            subject=email.subject, body_text=email.body_text, body_html=email.body_html
+        )
     message = EmailMultiAlternatives(
         subject=settings.EMAIL_SUBJECT_PREFIX + email.subject,
         body=email.body_text,

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from .sweep import sweep
+
+
+@shared_task(name="deadlines.sweep")
+def sweep_deadlines():
+    """Beat runs this every few minutes. Safe to run twice or late: see sweep.py."""
+    result = sweep()
+    return {"lapsed": result.lapsed, "flagged": result.flagged, "reminders": result.reminders}
