@@ -1,4 +1,4 @@
-"""What a lapsed enforcing clock does to its cases (SPEC §5.2, §9): → expired, 'Reprovada por decurso de prazo'.
+"""What a lapsed enforcing clock does to its cases (SPEC §5.2, §9): → expired (decurso de prazo).
 
 Called by the sweep inside its batch transaction with many rows at once, so it works on sets: one locking
 SELECT, one UPDATE, bulk events, bulk history, bulk outbox rows. The per-case path (services.move_case) would
