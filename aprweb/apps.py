@@ -7,4 +7,4 @@ class AprwebConfig(AppConfig):
     verbose_name = _("APR Web — technical analysis")
 
     def ready(self):
-        from . import deadline_kinds, documents, receivers  # noqa: F401 — registers kinds and the state mirror
+        from . import board, deadline_kinds, documents, receivers  # noqa: F401 — registers kinds and the state mirror

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from atende.choices import Reason
 from atende.lapse import expire_cases
+from gdportal.accounts import roles
 from gdportal.deadlines import calendar
 from gdportal.deadlines.registry import DeadlineKind, calendar_days, register
 
@@ -35,5 +36,6 @@ PARECER_SLA = register(
         label=_("Issue the access opinion"),
         party=_("Cemig — technical analyst"),
         compute_due=_parecer_due,
+        staff_role=roles.TECHNICAL_ANALYST,
     )
 )

@@ -7,9 +7,17 @@ class AtendeConfig(AppConfig):
     verbose_name = _("Cemig Atende — access requests")
 
     def ready(self):
+        from gdportal.accounts import roles
+        from gdportal.deadlines.board import register_queue
         from gdportal.notifications.services import register_context_loader
 
         from . import deadline_kinds  # noqa: F401 — registers stage 1's clocks
+
+        register_queue(
+            roles.COMMERCIAL_ANALYST,
+            _("Commercial analysis queue"),
+            "admin:atende_commercialqueue_changelist",
+        )
         from .models import AccessRequest
 
         register_context_loader(

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.accounts import roles
 from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, hours, register
 
 from .lapse import expire_cases
@@ -12,6 +13,7 @@ COMMERCIAL_SLA = register(
         label=_("Commercial analysis of the request"),
         party=_("Cemig — commercial analyst"),
         compute_due=business_days("GD_COMMERCIAL_SLA_BUSINESS_DAYS"),
+        staff_role=roles.COMMERCIAL_ANALYST,
     )
 )
 APR_REGISTER = register(
@@ -40,5 +42,6 @@ CONSULTATION_ANSWER = register(
         label=_("Answer to the access consultation"),
         party=_("Cemig"),
         compute_due=calendar_days("GD_CONSULTATION_ANSWER_DAYS"),
+        staff_role=roles.COMMERCIAL_ANALYST,
     )
 )

@@ -400,3 +400,10 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
     "task": "deadlines.sweep",
     "schedule": float(GD_SWEEP_INTERVAL_SECONDS),
 }
+from celery.schedules import crontab  # noqa: E402 — kept next to the schedule it builds
+
+# The staff digest goes out at 07:00 São Paulo time; idempotent per group and day.
+CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
+    "task": "deadlines.daily_digest",
+    "schedule": crontab(hour=7, minute=0),
+}

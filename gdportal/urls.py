@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.deadlines.views import sla_board
+
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = _("GD Portal")
 admin.site.index_title = _("Analysis queues")
@@ -13,6 +15,7 @@ urlpatterns = [
     path("atende/", include("atende.urls")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
+    path("admin/prazos/", sla_board, name="sla_board"),
     path("admin/", admin.site.urls),
 ]
 

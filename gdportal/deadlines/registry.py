@@ -16,9 +16,11 @@ class DeadlineKind:
     party: object  # lazy translation: from whom
     compute_due: Callable  # (started_at: datetime, case) -> datetime
     enforcing: bool = False  # lapsing moves the case; otherwise it only flags a staff SLA as overdue
-    # Called by the sweep, inside its transaction, with the lapsed rows of this kind ([{id, case_id}], now).
+    # Called by the sweep, inside its transaction, with the due rows of this kind ([{id, case_id}], now); it
+    # returns the ids of the cases it could lock, and only their clocks are lapsed (the rest wait a run).
     on_lapse: Callable | None = None
     reminders: bool = True  # enforcing clocks warn 2 business days and 24 hours before (SPEC §8)
+    staff_role: str | None = None  # for a staff SLA: the group whose board and digest show it
 
 
 _KINDS: dict[str, DeadlineKind] = {}

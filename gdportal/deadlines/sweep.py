@@ -45,10 +45,12 @@ def _claim(queryset, batch_size):
     )
 
 
-def _lapse_batch(now, batch_size):
+def _lapse_batch(now, batch_size, skipped):
     with transaction.atomic():
         rows = _claim(
-            Deadline.objects.filter(Q(state=Deadline.State.OPEN, due_at__lte=now, overdue_at__isnull=True)),
+            Deadline.objects.filter(
+                Q(state=Deadline.State.OPEN, due_at__lte=now, overdue_at__isnull=True)
+            ).exclude(id__in=skipped),
             batch_size,
         )
         if not rows:
@@ -61,9 +63,12 @@ def _lapse_batch(now, batch_size):
             spec = get_kind(kind)
             ids = [row["id"] for row in items]
             if spec.enforcing:
-                Deadline.objects.filter(id__in=ids).update(state=Deadline.State.LAPSED, closed_at=now)
                 if spec.on_lapse:
-                    spec.on_lapse(items, now)
+                    # The handler returns the cases it could lock; the others' clocks wait for the next run.
+                    acted = spec.on_lapse(items, now)
+                    ids = [row["id"] for row in items if row["case_id"] in acted]
+                    skipped.update(row["id"] for row in items if row["case_id"] not in acted)
+                Deadline.objects.filter(id__in=ids).update(state=Deadline.State.LAPSED, closed_at=now)
                 result.lapsed += len(ids)
             else:
                 # A staff SLA stays open (the analyst still has to act) but is flagged overdue for the board.
@@ -119,7 +124,8 @@ def sweep(now=None, batch_size=None):
     batch_size = batch_size or settings.GD_SWEEP_BATCH_SIZE
     pause = settings.GD_SWEEP_BATCH_PAUSE_SECONDS
     total = SweepResult()
-    while (result := _lapse_batch(now, batch_size)) is not None:
+    skipped = set()  # clocks whose case another transaction holds: left for the next run, not retried now
+    while (result := _lapse_batch(now, batch_size, skipped)) is not None:
         total += result
         if pause:
             time.sleep(pause)  # let other writers in between batches on a busy database

@@ -106,9 +106,11 @@ def email_send(email_id):
             loader = CONTEXT_LOADERS.get(key)
             context.update(loader(value) if loader else {key: value})
         email.subject, email.body_text, email.body_html = _render(email.template, context)
+        if not email.to and "case" in context:
+            email.to = context["case"].notify_emails  # answers go to the customer and the RT (the seed)
         # Keep what is sent on the row, as for e-mails rendered at queue time.
         OutboundEmail.objects.filter(pk=email.pk).update(
-            subject=email.subject, body_text=email.body_text, body_html=email.body_html
+            to=email.to, subject=email.subject, body_text=email.body_text, body_html=email.body_html
         )
     message = EmailMultiAlternatives(
         subject=settings.EMAIL_SUBJECT_PREFIX + email.subject,

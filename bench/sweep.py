@@ -1,0 +1,122 @@
+"""Benchmark: one deadline sweep over N cases falling due at once vs a single SQL UPDATE of the same rows.
+
+    python bench/sweep.py --rows 100000
+
+Both run in the same process on the same data: the UPDATE inside a transaction that is rolled back, then the
+real sweep (events, history, outbox rows, order mirror, other clocks cancelled). Reports the ratio and the
+peak memory of the sweep (the process's max RSS).
+"""
+
+import argparse
+import os
+import resource
+import time
+
+from _setup import configure, machine
+
+
+def load(rows):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE aprweb_aprorder, atende_documentversion, atende_caseevent, deadlines_deadline, "
+            "notifications_outboundemail, atende_historicalaccessrequest, atende_accessrequest, "
+            "registry_consumptionreading, registry_installation, registry_debt, registry_customer CASCADE"
+        )
+        cur.execute("""
+            INSERT INTO registry_customer (number, name, document, person_type, email, phone, updated_at)
+            SELECT '8' || lpad(g::text, 9, '0'), 'Cliente ' || g, '9' || lpad(g::text, 10, '0'), 'PF',
+                   'cliente' || g || '@bench.dev', '', now() FROM generate_series(1, 1000) g""")
+        cur.execute("""
+            INSERT INTO registry_installation (number, customer_id, status, voltage, installation_class, phases,
+                street, street_number, complement, district, municipality, state, cep, available_power_kw,
+                regional_office, updated_at)
+            SELECT '7' || lpad(c.id::text, 9, '0'), c.id, 'active', 'BT', 'residential', 'two', 'Rua', '1', '',
+                'Centro', 'Belo Horizonte', 'MG', '30160011', 10, 'Metropolitana', now() FROM registry_customer c""")
+        # (TRUNCATE … CASCADE above also empties accounts_user, which points at registry_customer.)
+        from django.contrib.auth import get_user_model
+
+        user_id = get_user_model().objects.create(username="bench-filer", email="filer@bench.dev").pk
+        cur.execute(f"""
+            INSERT INTO atende_accessrequest (kind, state, protocol, ns, ns_issued_at, customer_id, installation_id,
+                filed_by_id, reason, holder_name, installation_class, document, cep, street, street_number,
+                complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
+                request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
+                gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
+                state_changed_at)
+            SELECT 'access', 'awaiting_technical', '2026' || lpad(g::text, 9, '0'),
+                lpad((2000000000 + g)::text, 10, '0'), now() - interval '2 days', i.customer_id, i.id, {user_id},
+                'micro_le10', 'Cliente', 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro',
+                'Belo Horizonte', 'MG', '31988887777', '', 'c' || g || '@bench.dev', -19.9, -43.9, 8.5, 'solar',
+                'without_increase', 'local', 'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false,
+                '', now(), now(), now(), now()
+            FROM generate_series(1, {rows}) g
+            JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + g % 1000""")
+        for kind, due in (
+            ("apr_register", "now() - interval '1 day'"),
+            ("apr_submit", "now() + interval '1 day'"),
+        ):
+            cur.execute(f"""
+                INSERT INTO deadlines_deadline (case_id, kind, started_at, due_at, state)
+                SELECT id, '{kind}', now() - interval '2 days', {due}, 'open' FROM atende_accessrequest""")
+        cur.execute("ANALYZE")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=None)
+    args = parser.parse_args()
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"  # the sweep queues sending; it does not send inline
+    configure("gdportal_bench_sweep")
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from gdportal.deadlines.sweep import sweep
+
+    load(args.rows)
+
+    with transaction.atomic():
+        start = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute("""UPDATE atende_accessrequest SET state = 'expired', state_changed_at = now(),
+                           updated_at = now() WHERE id IN (SELECT case_id FROM deadlines_deadline
+                           WHERE state = 'open' AND due_at <= now())""")
+            updated = cur.rowcount
+        single = time.perf_counter() - start
+        transaction.set_rollback(True)
+    # The rolled-back UPDATE left a dead copy of every row; clean it so the sweep starts from the same table.
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+
+    # Memory is read from the process's peak RSS: tracemalloc would slow the timed run several-fold.
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = sweep(batch_size=args.batch)
+    elapsed = time.perf_counter() - start
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    from atende.models import AccessRequest, CaseEvent
+    from gdportal.notifications.models import OutboundEmail
+
+    assert AccessRequest.objects.filter(state="expired").count() == args.rows == updated
+    assert CaseEvent.objects.filter(action="expired").count() == args.rows
+    assert OutboundEmail.objects.count() == args.rows
+    print(
+        f"\n{args.rows:,} cases due at once · batch {args.batch or settings.GD_SWEEP_BATCH_SIZE} "
+        f"· {machine()}\n"
+    )
+    print("| | seconds | |")
+    print("|---|---:|---|")
+    print(f"| single SQL UPDATE of the same rows | {single:.2f} | state only |")
+    print(
+        f"| sweep | {elapsed:.2f} | {result.lapsed:,} clocks lapsed; events, history, outbox, other clocks |"
+    )
+    print(f"| ratio | {elapsed / single:.1f} | budget ≤ 5 |")
+    print(
+        f"\nprocess peak RSS before → after the sweep: {rss_before / 1024:.0f} → {rss_after / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import board
+
+
+@staff_member_required
+def sla_board(request):
+    role_names = board.roles_of(request.user)
+    return render(
+        request,
+        "admin/sla_board.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Deadlines board"),
+            "boards": board.build(role_names),
+            "by_state": board.cases_by_state() if role_names else [],
+        },
+    )
