@@ -190,6 +190,7 @@ def order_detail(request, pk):
     order = _order_for(request.user, pk)
     context = _order_context(order)
     context["events"] = order.case.events.order_by("created_at", "id")
+    context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
     return render(request, "aprweb/order_detail.html", context)
 
 

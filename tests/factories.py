@@ -3,6 +3,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from gdportal.brdocs import cpf_with_check_digits
 from gdportal.registry.models import Customer, Installation
@@ -81,3 +82,22 @@ class StaffFactory(UserFactory):
     def role(obj, create, extracted, **kwargs):
         if extracted:
             obj.groups.add(Group.objects.get(name=extracted))
+
+
+class RTRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "aprweb.RTRegistration"
+
+    name = "Carlos Técnico"
+    cpf = "11144477735"
+    rg = "MG-1"
+    email = factory.Sequence(lambda n: f"registro{n}@rt.dev")
+    street = "Rua A"
+    street_number = "1"
+    district = "Centro"
+    cep = "30160011"
+    municipality = "Belo Horizonte"
+    council = "CREA"
+    council_number = "MG-12345"
+    title = "electrical_engineer"
+    review_due_at = factory.LazyFunction(timezone.now)

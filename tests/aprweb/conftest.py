@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from aprweb import services
 from aprweb.documents import required_kinds
-from aprweb.models import AprOrder, RTRegistration
+from aprweb.models import AprOrder
 from atende.choices import CaseState
 from gdportal.uploads import CheckedFile
 from tests import factories
@@ -75,23 +75,8 @@ def awaiting_case(customer, installation):
 
 @pytest.fixture
 def rt_registration(rt):
-    return RTRegistration.objects.create(
-        name="Paulo Andrade",
-        cpf=rt.cpf,
-        rg="MG123",
-        email=rt.email,
-        street="Rua A",
-        street_number="1",
-        district="Centro",
-        cep="30160011",
-        municipality="Belo Horizonte",
-        uf="MG",
-        council="CREA",
-        council_number="MG-12345",
-        title="electrical_engineer",
-        status="approved",
-        user=rt,
-        review_due_at="2026-12-01T00:00:00Z",
+    return factories.RTRegistrationFactory(
+        name="Paulo Andrade", cpf=rt.cpf, email=rt.email, status="approved", user=rt
     )
 
 

@@ -133,41 +133,13 @@ def test_rejection_needs_a_reason_and_sends_one_email(client, registration_analy
 
 
 def test_only_the_registration_analyst_decides(db, commercial_analyst):
-    registration = RTRegistration.objects.create(
-        name="X",
-        cpf="11144477735",
-        rg="1",
-        email="x@x.dev",
-        street="R",
-        street_number="1",
-        district="C",
-        cep="30160011",
-        municipality="BH",
-        council="CREA",
-        council_number="1",
-        title="electrical_engineer",
-        review_due_at="2026-12-01T00:00:00Z",
-    )
+    registration = factories.RTRegistrationFactory()
     with pytest.raises(services.PermissionDenied):
         services.rt_registration_approve(registration=registration, by=commercial_analyst)
 
 
 def test_a_deciding_twice_is_refused(registration_analyst):
-    registration = RTRegistration.objects.create(
-        name="X Y",
-        cpf="11144477735",
-        rg="1",
-        email="x@x.dev",
-        street="R",
-        street_number="1",
-        district="C",
-        cep="30160011",
-        municipality="BH",
-        council="CREA",
-        council_number="1",
-        title="electrical_engineer",
-        review_due_at="2026-12-01T00:00:00Z",
-    )
+    registration = factories.RTRegistrationFactory()
     services.rt_registration_approve(registration=registration, by=registration_analyst)
     with pytest.raises(services.CaseError):
         services.rt_registration_reject(registration=registration, by=registration_analyst, reason="x")

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from aprweb.models import RTRegistration
 from gdportal.deadlines.board import send_daily_digest
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail
+from tests import factories
 from tests.atende.conftest import make_case
 
 pytestmark = pytest.mark.django_db
@@ -22,21 +22,7 @@ def late_and_today(customer, installation):
         late = make_case(customer, installation)  # Tue 10 Nov + 5 business days → due Tue 17
     with time_machine.travel(MONDAY - dt.timedelta(days=10), tick=False):
         today = make_case(customer, installation)  # Fri 13 + 5 business days, skipping Fri 20 → due Mon 23
-    RTRegistration.objects.create(
-        name="Carlos Técnico",
-        cpf="11144477735",
-        rg="1",
-        email="c@rt.dev",
-        street="R",
-        street_number="1",
-        district="C",
-        cep="30160011",
-        municipality="BH",
-        council="CREA",
-        council_number="1",
-        title="electrical_engineer",
-        review_due_at=MONDAY - dt.timedelta(days=1),
-    )
+    factories.RTRegistrationFactory(name="Carlos Técnico", review_due_at=MONDAY - dt.timedelta(days=1))
     return late, today
 
 

@@ -145,3 +145,12 @@ def test_expired_case_can_restart_with_a_reanalysis_ns(ns_case, customer):
     assert case.state == CaseState.AWAITING_TECHNICAL and case.ns != old
     assert set(case.deadlines.open().values_list("kind", flat=True)) == {"apr_register", "apr_submit"}
     assert timezone.now() < case.deadlines.get(kind="apr_register", state="open").due_at
+
+
+def test_apr_order_page_shows_the_clock_and_then_vencido(apr_client, order):
+    html = apr_client.get(reverse("aprweb:order", args=[order.pk])).content.decode()
+    assert "enviar a documentação técnica no APR Web" in html and "vencido" not in html
+    with time_machine.travel(timezone.now() + dt.timedelta(days=6), tick=False):
+        sweep()
+    html = apr_client.get(reverse("aprweb:order", args=[order.pk])).content.decode()
+    assert "Reprovada por decurso de prazo" in html and "vencido" in html
