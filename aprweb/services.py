@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -205,6 +206,13 @@ def order_upload(*, order, kind, uploaded, checked, by):
         raise CaseError(_("Documents can be sent only while the order awaits them."))
     if kind not in required_kinds(case, order):
         raise CaseError(_("This document is not part of this order's checklist."))
+    latest = case.documents.filter(kind=kind).order_by("-uploaded_at", "-id").first()
+    if latest is not None and latest.sha256 == checked.sha256:
+        # Recognised by its hash: the same bytes again would be a new version with nothing new to analyse.
+        raise CaseError(
+            _("This file is identical to the version sent on %(date)s: choose the corrected file.")
+            % {"date": date_format(timezone.localtime(latest.uploaded_at), "d/m/Y H:i")}
+        )
     return document_store(case=case, kind=kind, uploaded=uploaded, checked=checked, by=by)
 
 

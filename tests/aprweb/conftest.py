@@ -4,7 +4,6 @@ import pytest
 from django.core.files.base import ContentFile
 
 from aprweb import services
-from aprweb.documents import required_kinds
 from aprweb.models import AprOrder
 from atende.choices import CaseState
 from gdportal.uploads import CheckedFile
@@ -64,8 +63,11 @@ def attach(order, kind, by, name=None, content=None):
 
 
 def attach_all(order, by):
+    """Attach every required kind that has no version yet."""
+    from aprweb.documents import missing_kinds
+
     order.case.refresh_from_db()
-    return [attach(order, kind, by) for kind in required_kinds(order.case, order)]
+    return [attach(order, kind, by) for kind in missing_kinds(order.case, order)]
 
 
 @pytest.fixture

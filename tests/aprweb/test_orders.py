@@ -209,3 +209,14 @@ def test_required_set_depends_on_the_order_too(order):
     assert "collective_roof" not in required_kinds(order.case, order)
     order.uses_collective_roof = True
     assert "collective_roof" in required_kinds(order.case, order)
+
+
+def test_the_same_file_sent_again_is_recognised_by_its_hash(apr_client, order):
+    url = reverse("aprweb:order_upload", args=[order.pk, "art"])
+    content = pdf_bytes()
+    apr_client.post(url, {"file": SimpleUploadedFile("art.pdf", content)})
+    response = apr_client.post(
+        url, {"file": SimpleUploadedFile("art-copia.pdf", content)}, HTTP_HX_REQUEST="true"
+    )
+    assert "idêntico à versão enviada" in response.content.decode()
+    assert DocumentVersion.objects.filter(kind="art").count() == 1
