@@ -10,6 +10,7 @@ sys.path.insert(0, str(ROOT))
 
 def configure(dbname="gdportal_bench"):
     base = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{dbname}")
+    dbname = base.rsplit("/", 1)[1]
     os.environ["DATABASE_URL"] = base
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gdportal.settings")
     os.environ.setdefault("GDPORTAL_TESTING", "true")  # fast hashers, in-process tasks, CAPTCHA test mode
