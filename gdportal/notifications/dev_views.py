@@ -3,6 +3,7 @@
 import email
 import re
 from email import policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +25,7 @@ def _parse(path):
         "name": path.name,
         "subject": msg["subject"],
         "to": msg["to"],
-        "date": msg["date"],
+        "date": parsedate_to_datetime(msg["date"]) if msg["date"] else None,
         "text": text.get_content() if text else "",
     }
 

@@ -1,0 +1,18 @@
+"""Brazilian display formats for templates (SPEC §13)."""
+
+from django import template
+
+from gdportal.brdocs import only_digits
+
+register = template.Library()
+
+
+@register.filter
+def phone(value):
+    """'31988887777' → '(31) 98888-7777'; '3132221111' → '(31) 3222-1111'; anything else as it came."""
+    digits = only_digits(value)
+    if len(digits) == 11:
+        return f"({digits[:2]}) {digits[2:7]}-{digits[7:]}"
+    if len(digits) == 10:
+        return f"({digits[:2]}) {digits[2:6]}-{digits[6:]}"
+    return value
