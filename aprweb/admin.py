@@ -106,10 +106,9 @@ class RegionalFilter(admin.SimpleListFilter):
     parameter_name = "regional"
 
     def lookups(self, request, model_admin):
-        from gdportal.registry.models import Installation
+        from gdportal.registry.models import regional_offices
 
-        offices = Installation.objects.order_by("regional_office").values_list("regional_office", flat=True)
-        return [(office, office) for office in offices.distinct()]
+        return [(office, office) for office in regional_offices()]
 
     def queryset(self, request, queryset):
         return queryset.filter(regional=self.value()) if self.value() else queryset

@@ -341,7 +341,7 @@ def reanalysis_request(*, case, by, rejected_ns):
     """'Reanálise do projeto/processo elétrico': a new NS and back to analysis; the earlier round stays."""
     case = lock_case(case)
     if not (
-        by.is_staff
+        by.has_perm("atende.technical_review")
         or by.pk in (case.rt_id, case.filed_by_id)
         or (by.is_customer and by.customer_id == case.customer_id)
     ):

@@ -224,3 +224,13 @@ def test_ten_thousand_installations_import_in_bulk(tmp_path, django_assert_max_n
     with django_assert_max_num_queries(1000):
         result = import_registry(tmp_path / "c.csv", tmp_path / "i.csv")
     assert result.installations_created == 10000 and result.readings == 120000
+
+
+def test_import_refreshes_the_cached_regional_offices(files, tmp_path):
+    from gdportal.registry.models import regional_offices
+
+    import_registry(*files)
+    assert regional_offices() == ["Metropolitana"]
+    write(files[1], [{**INSTALLATION, "regional_office": "Norte"}])
+    import_registry(*files)
+    assert regional_offices() == ["Metropolitana", "Norte"]  # the untouched installation keeps its office

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.db import transaction
 from gdportal.brdocs import CNPJ, CPF, document_kind, only_digits, validate_cep, validate_document
 
 from .models import (
+    REGIONAL_OFFICES_CACHE_KEY,
     ConsumptionReading,
     Customer,
     Debt,
@@ -436,6 +438,7 @@ def import_registry(customers_csv, installations_csv):
             ]
             _upsert(ConsumptionReading, rows, ["installation", "month"], ["kwh"])
             result.readings = len(rows)
+    cache.delete(REGIONAL_OFFICES_CACHE_KEY)
     return result
 
 

@@ -160,3 +160,15 @@ def test_customer_status_shows_approved(client, customer, technical_analyst, sub
     client.force_login(customer)
     html = client.get(reverse("atende:status_detail", args=[submitted_order.protocol])).content.decode()
     assert "Aprovada — parecer de acesso em elaboração" in html
+
+
+def test_reanalysis_is_for_the_case_people_only(
+    client, technical_analyst, submitted_order, outsider, commercial_analyst
+):
+    case = submitted_order.case
+    services.technical_reject(case=case, by=technical_analyst, reason="Projeto incompatível")
+    for stranger in (outsider, commercial_analyst):
+        with pytest.raises(services.PermissionDenied):
+            services.reanalysis_request(case=case, by=stranger, rejected_ns=case.ns)
+    client.force_login(outsider)
+    assert client.get(reverse("aprweb:reanalysis", args=[case.protocol])).status_code == 404
