@@ -137,8 +137,12 @@ def test_every_case_url_is_404_for_an_outsider(client, case, outsider, other_rt)
 
 def test_a_draft_is_only_for_whoever_filed_it(client, customer, installation, rt):
     draft = make_case(customer, installation, state=CaseState.DRAFT, rt=rt)
+    doc = draft.documents.get()
     client.force_login(customer)  # the holder sees it once sent, not while the RT is still typing
     assert client.get(reverse("atende:draft", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("atende:document", args=[doc.pk])).status_code == 404
+    client.force_login(rt)
+    assert client.get(reverse("atende:document", args=[doc.pk])).status_code == 200
 
 
 def test_owner_downloads_the_document_with_safe_headers(client, customer, case):
