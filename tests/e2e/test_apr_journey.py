@@ -123,8 +123,10 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     page.get_by_role("button", name="Entrar").click()
     page.get_by_role("link", name=case.protocol).click()
     expect(page.get_by_role("alert")).to_contain_text("ART sem comprovante de pagamento")
+    corrected = tmp_path / "art-corrigida.pdf"  # different bytes: the same file again would be refused
+    corrected.write_bytes(pdf_bytes(2))
     art = page.locator("[data-kind=art]")
-    art.locator("input[type=file]").set_input_files(str(document))
+    art.locator("input[type=file]").set_input_files(str(corrected))
     art.get_by_role("button", name="Anexar").click()
     expect(page.locator("[data-kind=art]")).to_contain_text("Histórico (1)")
     page.get_by_role("button", name="Reenviar para análise").click()

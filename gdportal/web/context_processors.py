@@ -1,5 +1,0 @@
-from django.conf import settings
-
-
-def portal(request):
-    return {"DEBUG_MAILBOX": settings.DEBUG}
