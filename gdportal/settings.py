@@ -61,7 +61,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gdportal.admin_apps.PortalAdminConfig",  # django.contrib.admin with optional staff MFA
     "django.contrib.auth",
     # After contrib.auth: its post_migrate hook must create permissions before ours assigns them to groups.
     "gdportal.accounts",
@@ -406,3 +406,6 @@ CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",
     "schedule": crontab(hour=7, minute=0),
 }
+# Staff MFA (gdportal/admin_site.py): a staff user with a confirmed TOTP device always needs a token; this makes
+# a device mandatory for every staff user (enrol them first).
+GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)

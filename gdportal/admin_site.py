@@ -1,0 +1,33 @@
+"""The analysts' admin site with optional staff MFA (SPEC §10).
+
+A staff user with a confirmed OTP device (TOTP, enrolled in the admin under "TOTP devices") must type a token
+to sign in, and a session that was not verified by one does not open the admin. GD_STAFF_MFA_REQUIRED=true
+makes a device mandatory for every staff user.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    def clean(self):
+        # AdminAuthenticationForm's clean (username, password, is_staff), then the token only where it applies.
+        self.cleaned_data = super(OTPAdminAuthenticationForm, self).clean()
+        user = self.get_user()
+        if user is not None and (user_has_device(user) or settings.GD_STAFF_MFA_REQUIRED):
+            self.clean_otp(user)
+        return self.cleaned_data
+
+
+class PortalAdminSite(admin.AdminSite):
+    login_form = StaffLoginForm
+    login_template = "otp/admin111/login.html"
+
+    def has_permission(self, request):
+        user = request.user
+        if not super().has_permission(request):
+            return False
+        needs_token = settings.GD_STAFF_MFA_REQUIRED or user_has_device(user)
+        return not needs_token or user.is_verified()
