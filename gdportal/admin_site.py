@@ -13,7 +13,7 @@ from django_otp.admin import OTPAdminAuthenticationForm
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
     def clean(self):
-        # AdminAuthenticationForm's clean (username, password, is_staff), then the token only where it applies.
+        # AdminAuthenticationForm's checks (password, is_staff), then the token only where it applies.
         self.cleaned_data = super(OTPAdminAuthenticationForm, self).clean()
         user = self.get_user()
         if user is not None and (user_has_device(user) or settings.GD_STAFF_MFA_REQUIRED):

@@ -406,6 +406,6 @@ CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",
     "schedule": crontab(hour=7, minute=0),
 }
-# Staff MFA (gdportal/admin_site.py): a staff user with a confirmed TOTP device always needs a token; this makes
+# Staff MFA (gdportal/admin_site.py): staff with a confirmed TOTP device always need a token; this makes
 # a device mandatory for every staff user (enrol them first).
 GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)
