@@ -70,3 +70,23 @@ def test_customer_files_and_analyst_approves(live_server, page, demo, tmp_path):
         OutboundEmail.objects.filter(related_object=f"case:{case.pk}").values_list("template", flat=True)
     )
     assert templates == ["case_ns_issued", "case_protocolled"]
+
+
+def test_a_refused_form_sent_with_progress_comes_back_with_its_messages(live_server, page, demo, tmp_path):
+    identity = tmp_path / "rg.pdf"
+    identity.write_bytes(pdf_bytes())
+    login_atende(page, live_server.url, demo_data.CUSTOMER_EMAIL)
+    page.goto(live_server.url + "/atende/gd/solicitar/instalacao/3000000001/")
+    page.select_option("#id_reason", "micro_le10")
+    page.fill("#id_power_kw", "12")  # too much for micro up to 10 kW
+    page.select_option("#id_source", "solar")
+    page.select_option("#id_request_type", "without_increase")
+    page.select_option("#id_modality", "local")
+    page.set_input_files("#id_file_identity", str(identity))
+    page.check("#id_declaration")
+    page.get_by_role("button", name="Continuar: conferir os dados").click()
+    expect(page.locator("#error-summary")).to_contain_text("no máximo 10 kW")
+    expect(page.get_by_role("alert").filter(has_text="Escolha novamente")).to_contain_text(
+        "Documento de identificação"
+    )
+    expect(page.locator("#id_street")).to_have_value(re.compile(".+"))  # what was typed is still there
