@@ -74,20 +74,23 @@ class Worker:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            # Its own process group: `--beat` runs beat in a child process, which must go with the worker.
+            start_new_session=True,
         )
 
     def kill(self):
-        self.process.send_signal(signal.SIGKILL)
+        """A crash: worker and beat die at once, with no chance to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
         self.log.close()
 
     def stop(self):
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
 
 

@@ -4,6 +4,7 @@ Everything runs in separate processes against a throw-away var/ folder, as the P
 """
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -85,6 +86,7 @@ def test_make_run_profile_lapses_a_case_without_an_apr_order(tmp_path):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # beat runs in a child process; it is stopped with the worker's group
     )
 
     def state():
@@ -101,7 +103,7 @@ def test_make_run_profile_lapses_a_case_without_an_apr_order(tmp_path):
         while time.monotonic() < deadline and not (state() == "expired" and sent_mails()):
             time.sleep(0.5)
     finally:
-        worker.terminate()
+        os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         log.close()
     assert state() == "expired", (tmp_path / "worker.log").read_text()
