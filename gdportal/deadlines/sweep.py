@@ -93,21 +93,10 @@ def _remind_batch(now, batch_size, column, sent_column, template):
         if not rows:
             return 0
         Deadline.objects.filter(id__in=[row["id"] for row in rows]).update(**{sent_column: now})
-        from atende.models import AccessRequest
-
-        emails = {
-            case["id"]: case
-            for case in AccessRequest.objects.filter(id__in=[row["case_id"] for row in rows]).values(
-                "id", "email", "customer__email", "rt__email", "requester_email"
-            )
-        }
+        # No "to": the sender takes the recipients from the case it loads for the template (notify_emails).
         email_queue_bulk(
             [
                 {
-                    "to": [
-                        emails[row["case_id"]][key]
-                        for key in ("email", "customer__email", "rt__email", "requester_email")
-                    ],
                     "template": template,
                     "context": {"deadline_id": row["id"]},
                     "related_object": f"case:{row['case_id']}",

@@ -40,18 +40,19 @@ def _render(template, context):
 def email_queue_bulk(rows):
     """Write many outbox rows in one statement (the deadline sweep); the sender renders them.
 
-    `rows`: dicts with to, template, context (JSON: ids, not objects) and related_object.
+    `rows`: dicts with template, context (JSON: ids, not objects), related_object and optionally to. Without
+    "to", the sender resolves the recipients from the case the context names.
     """
     emails = [
         OutboundEmail(
-            to=sorted({a.strip().lower() for a in row["to"] if a}),
+            to=sorted({a.strip().lower() for a in row.get("to", []) if a}),
             template=row["template"],
             context=row["context"],
             related_object=row.get("related_object", ""),
         )
         for row in rows
+        if "to" not in row or any(row["to"])
     ]
-    emails = [e for e in emails if e.to]
     OutboundEmail.objects.bulk_create(emails, batch_size=2000)
     if emails:
         from .tasks import send_pending

@@ -116,6 +116,7 @@ def test_reminders_are_sent_once_per_clock_and_threshold(
     assert OutboundEmail.objects.filter(template__startswith="deadline_reminder").count() == 2
     reminder = OutboundEmail.objects.get(template="deadline_reminder_24h")
     assert reminder.status == OutboundEmail.Status.SENT and "corrigir as pendências" in reminder.body_text
+    assert submitted_order.rt.email in reminder.to and case.customer.email in reminder.to  # RT and customer
     with time_machine.travel(clock.due_at + dt.timedelta(minutes=1), tick=False):
         assert sweep().lapsed == 1
     case.refresh_from_db()
