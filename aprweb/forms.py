@@ -90,6 +90,15 @@ class OrderLookupForm(forms.Form):
         label=_("Person type"), choices=[("PF", _("Individual (física)")), ("PJ", _("Company (jurídica)"))]
     )
     document = DocumentField()
+    claim_code = forms.CharField(
+        label=_("Claim code"),
+        max_length=12,
+        required=False,
+        help_text=_(
+            "Only for a request the customer filed: the code on the customer's protocol receipt and e-mail."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     def clean_protocol(self):
         protocol = only_digits(self.cleaned_data["protocol"])

@@ -112,13 +112,15 @@ class PlantFormat(models.TextChoices):
 
 class AprOrderQuerySet(models.QuerySet):
     def for_user(self, user):
-        """An RT only ever sees their own orders; staff with the view permission see all."""
+        """An RT sees the orders of the cases they hold; staff with the view permission see all."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
             return self if user.has_perm("aprweb.view_aprorder") else self.none()
         if user.is_rt:
-            return self.filter(rt=user)
+            # Orders of the cases the RT holds now: a revoked RT loses them, an RT who claims a suspended case
+            # sees the order under correction.
+            return self.filter(case__rt=user)
         return self.none()
 
 

@@ -22,7 +22,7 @@ from atende import deadline_kinds as stage1_clocks
 from atende.choices import CaseState
 from atende.documents import document_store
 from atende.models import AccessRequest, DocumentVersion, Verdict
-from atende.services import CaseError, email_case, lock_case, move_case, next_ns
+from atende.services import CaseError, claim_code_matches, email_case, lock_case, move_case, next_ns
 from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
@@ -139,16 +139,26 @@ def rt_registration_reject(*, registration, by, reason):
 
 
 # --- Orders (SPEC §5.2) ---
-def find_case_for_order(*, rt, protocol, document):
-    """'Buscar': the case only if it accepts an order now and the CPF/CNPJ matches; otherwise None."""
+def find_case_for_order(*, rt, protocol, document, claim_code=""):
+    """'Buscar': the case only if it accepts an order now, the CPF/CNPJ matches, and it is this RT's to take.
+
+    A case filed by an RT is that RT's; a case the customer filed is taken only with the claim code the
+    customer received. Every miss looks the same, whether the protocol exists or not.
+    """
     case = (
         AccessRequest.objects.select_related("customer", "installation")
         .filter(protocol=protocol, document=document, state__in=ORDER_STATES, kind="access")
         .first()
     )
-    if case is None or (case.rt_id and case.rt_id != rt.pk):
+    if case is None or not may_take_case(case, rt, claim_code):
         return None
     return case
+
+
+def may_take_case(case, rt, claim_code):
+    if case.rt_id:
+        return case.rt_id == rt.pk
+    return claim_code_matches(case, claim_code)
 
 
 def rt_title(rt):
@@ -157,12 +167,15 @@ def rt_title(rt):
 
 
 @transaction.atomic
-def order_register(*, case, rt, order):
-    """Register the order; the case's RT becomes this RT. `order` is an unsaved AprOrder from the form."""
+def order_register(*, case, rt, order, claim_code=""):
+    """Register the order; the case's RT becomes this RT. `order` is an unsaved AprOrder from the form.
+
+    A case without an RT is taken only with the customer's claim code (checked here, not only at "Buscar").
+    """
     if not rt.is_rt:
         raise PermissionDenied
     case = lock_case(case)
-    if case.state not in ORDER_STATES or (case.rt_id and case.rt_id != rt.pk):
+    if case.state not in ORDER_STATES or not may_take_case(case, rt, claim_code):
         raise CaseError(_("This case does not accept an order now."))
     if rt_title(rt) == Title.ELECTROTECHNICIAN and Decimal(str(order.demand_kva)) > TECHNICIAN_MAX_KVA:
         raise CaseError(_("An electrotechnical technician signs projects up to 800 kVA (Decreto 90.922/85)."))
@@ -176,8 +189,9 @@ def order_register(*, case, rt, order):
     order.situation = case.state
     order.save()
     if case.rt_id is None:
-        AccessRequest.objects.filter(pk=case.pk).update(rt=rt)
-        case.rt = rt
+        # Claimed: the code has done its work; revoking the RT issues a new one.
+        AccessRequest.objects.filter(pk=case.pk).update(rt=rt, claim_code="")
+        case.rt, case.claim_code = rt, ""
     deadline_close(case=case, kinds=[stage1_clocks.APR_REGISTER.code])
     from atende.models import CaseEvent
 
@@ -199,9 +213,10 @@ def current_order(case):
 
 @transaction.atomic
 def order_upload(*, order, kind, uploaded, checked, by):
-    if by.pk != order.rt_id:
-        raise PermissionDenied
     case = lock_case(order.case)
+    if by.pk != order.rt_id or by.pk != case.rt_id:
+        # The order's RT, while they still hold the case (the holder may have revoked them).
+        raise PermissionDenied
     if case.state not in UPLOAD_STATES:
         raise CaseError(_("Documents can be sent only while the order awaits them."))
     if kind not in required_kinds(case, order):
@@ -219,9 +234,10 @@ def order_upload(*, order, kind, uploaded, checked, by):
 @transaction.atomic
 def order_submit(*, order, by):
     """Send the order to analysis (first time or after corrections)."""
-    if by.pk != order.rt_id:
-        raise PermissionDenied
     case = lock_case(order.case)
+    if by.pk != order.rt_id or by.pk != case.rt_id:
+        # The order's RT, while they still hold the case (the holder may have revoked them).
+        raise PermissionDenied
     missing = missing_kinds(case, order)
     if missing:
         raise CaseError(

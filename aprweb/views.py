@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atende.services import CaseError
 from gdportal.accounts.forms import AprLoginForm
+from gdportal.registry.audit import lookup_record, order_search_allowed
+from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
 from . import services
@@ -119,18 +121,31 @@ def orders(request):
 def order_new(request):
     lookup = OrderLookupForm(request.POST or request.GET or None)
     case = None
+    if lookup.is_bound and not order_search_allowed(request):
+        return render(request, "aprweb/order_new.html", {"lookup": lookup, "throttled": True}, status=429)
     if lookup.is_bound and lookup.is_valid():
         case = services.find_case_for_order(
             rt=request.user,
             protocol=lookup.cleaned_data["protocol"],
             document=lookup.cleaned_data["document"],
+            claim_code=lookup.cleaned_data["claim_code"],
         )
+        if "register" not in request.POST:
+            lookup_record(
+                request,
+                kind=LookupAudit.Kind.ORDER_SEARCH,
+                query=lookup.cleaned_data["protocol"],
+                customer=case.customer if case else None,
+                succeeded=case is not None,
+            )
         if case is None:
+            # One message whether the protocol exists or not: a miss tells a guesser nothing.
             lookup.add_error(
                 None,
                 _(
-                    "No case with this protocol and CPF/CNPJ awaits an APR order. Check the "
-                    "data and whether the NS was issued."
+                    "No case with this protocol and CPF/CNPJ awaits an APR order from you. Check the "
+                    "data, whether the NS was issued and, for a request the customer filed, the claim "
+                    "code the customer received."
                 ),
             )
     form = None
@@ -150,7 +165,12 @@ def order_new(request):
         form = AprOrderForm(request.POST if "register" in request.POST else None, initial=initial)
         if "register" in request.POST and form.is_valid():
             try:
-                order = services.order_register(case=case, rt=request.user, order=form.save(commit=False))
+                order = services.order_register(
+                    case=case,
+                    rt=request.user,
+                    order=form.save(commit=False),
+                    claim_code=lookup.cleaned_data["claim_code"],
+                )
             except CaseError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -29,6 +29,24 @@ def filer_required(view):
     return wrapper
 
 
+def rt_serves(user, customer):
+    """An RT serves a customer once a case of theirs is the RT's and past the commercial check.
+
+    Filing a draft is not enough: anyone can type a form. A case whose NS was issued (Cemig checked the
+    holder's documents) or that the customer handed over with the claim code is.
+    """
+    return AccessRequest.objects.filter(
+        rt=user, customer_id=getattr(customer, "pk", customer), ns__isnull=False
+    ).exists()
+
+
+def sees_personal_data(user, customer):
+    """Full CPF/CNPJ, contacts, address and debts: the customer, staff, and an RT who serves them."""
+    if user.is_staff or (user.customer_id and user.customer_id == getattr(customer, "pk", customer)):
+        return True
+    return bool(user.is_rt and rt_serves(user, customer))
+
+
 def installations_for_filer(user, kind, value):
     """Customers find only their own installations; an RT finds a customer's by an exact identifier."""
     qs = Installation.objects.select_related("customer").order_by("number")

@@ -30,6 +30,20 @@ CANCELLABLE = [
     if s not in (CaseState.CONNECTED, CaseState.CANCELLED, CaseState.DRAFT, CaseState.CONSULTATION_ANSWERED)
 ]
 
+# While an RT may still act on the case, the holder may take it from them (SPEC §10, issue 8).
+RT_REVOCABLE = [
+    CaseState.SUBMITTED,
+    CaseState.AWAITING_TECHNICAL,
+    CaseState.TECHNICAL_REVIEW,
+    CaseState.PENDING_CORRECTION,
+    CaseState.TECHNICAL_REJECTED,
+    CaseState.EXPIRED,
+    CaseState.APPROVED,
+    CaseState.PARECER_ISSUED,
+    CaseState.INSPECTION_REQUESTED,
+    CaseState.INSPECTION_FAILED,
+]
+
 
 class CaseKind(models.TextChoices):
     ACCESS = "access", _("Access request")

@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from gdportal.brdocs import normalize_document, only_digits, validate_document
+from gdportal.brdocs import (
+    mask_email,
+    mask_name,
+    mask_phone,
+    normalize_document,
+    only_digits,
+    validate_document,
+)
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
 
@@ -40,7 +47,8 @@ def _fmt_decimal(value):
 class AccessRequestForm(forms.ModelForm):
     """The 'Solicitar Mini/Micro Geração Distribuída' form (SPEC §4.2)."""
 
-    document = DocumentField()
+    # Shown, never typed: the holder's CPF/CNPJ is the registry's (masked for an RT who does not serve them).
+    document = forms.CharField(label=_("CPF/CNPJ"), required=False, disabled=True)
     cep = CEPField()
     phone = PhoneField(label=_("Phone"))
     mobile = PhoneField(label=_("Mobile"), required=False)
@@ -93,11 +101,19 @@ class AccessRequestForm(forms.ModelForm):
         ]
         widgets = {"other_info": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, customer, installation=None, **kwargs):
+    def __init__(self, *args, customer, installation=None, full_view=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.installation = installation
+        self.full_view = full_view
         self.fields["holder_name"].disabled = True
+        # Both come from the registry whatever is posted; only what is shown depends on who is looking.
+        self.initial["holder_name"] = customer.name if full_view else mask_name(customer.name)
+        self.initial["document"] = customer.document_display if full_view else customer.document_masked
+        if not full_view:
+            self.registry_contacts = ", ".join(
+                filter(None, [mask_email(customer.email), mask_phone(customer.phone)])
+            )
         self.fields["uf"].help_text = _("Cemig's concession: Minas Gerais (MG).")
         for name in ("gfc_form", "gfc_bank"):
             if name in self.fields:
@@ -117,32 +133,37 @@ class AccessRequestForm(forms.ModelForm):
         self.checked_uploads = []
 
     def _prefill(self):
-        data = {
-            "holder_name": self.customer.name,
-            "document": self.customer.document_display,
-            "email": self.customer.email,
-            "phone": self.customer.phone,
-            "uf": "MG",
-            "requester_name": self.customer.name,
-            "requester_email": self.customer.email,
-            "requester_phone": self.customer.phone,
-        }
+        """What the registry fills in. For an RT who does not serve the customer yet, nothing personal:
+        the RT types the address, coordinates and contacts they collected on site."""
+        data = {"uf": "MG"}
         inst = self.installation
         if inst is not None:
             data.update(
                 installation_class=inst.installation_class,
+                district=inst.district,
+                municipality=inst.municipality,
+                uf=inst.state,
+            )
+        else:
+            data["request_type"] = RequestType.NEW_UNIT
+        if not self.full_view:
+            return data
+        data.update(
+            email=self.customer.email,
+            phone=self.customer.phone,
+            requester_name=self.customer.name,
+            requester_email=self.customer.email,
+            requester_phone=self.customer.phone,
+        )
+        if inst is not None:
+            data.update(
                 cep=inst.cep_display,
                 street=inst.street,
                 street_number=inst.street_number,
                 complement=inst.complement,
-                district=inst.district,
-                municipality=inst.municipality,
-                uf=inst.state,
                 latitude=inst.latitude,
                 longitude=inst.longitude,
             )
-        else:
-            data["request_type"] = RequestType.NEW_UNIT
         return data
 
     # --- field rules ------------------------------------------------------------------------------------
@@ -150,12 +171,7 @@ class AccessRequestForm(forms.ModelForm):
         return self.customer.name
 
     def clean_document(self):
-        document = self.cleaned_data["document"]
-        if document and document != self.customer.document:
-            raise ValidationError(
-                _("This CPF/CNPJ does not match the holder's registration."), code="mismatch"
-            )
-        return document
+        return self.customer.document
 
     def clean_uf(self):
         uf = (self.cleaned_data.get("uf") or "").strip().upper()

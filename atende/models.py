@@ -35,7 +35,9 @@ class AccessRequestQuerySet(models.QuerySet):
         if user.is_staff:
             return self if user.has_perm("atende.view_accessrequest") else self.none()
         if user.is_rt:
-            return self.filter(Q(rt=user) | Q(filed_by=user))
+            # The RT holds the case (filed by them, or claimed with the customer's code) — a revoked RT no
+            # longer does; a draft is its filer's alone.
+            return self.filter(Q(rt=user) | Q(filed_by=user, state=CaseState.DRAFT))
         if user.customer_id:
             return self.filter(customer_id=user.customer_id)
         return self.none()
@@ -113,6 +115,12 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
         _("guarantee amount (R$)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
 
+    claim_code = models.CharField(
+        _("claim code"),
+        max_length=8,
+        blank=True,
+        help_text=_("Given to the customer at filing; an RT takes a customer's case only with it."),
+    )
     decision_note = models.TextField(_("reason of the last decision"), blank=True)
     grid_works_needed = models.BooleanField(_("grid works needed"), default=False)
     answer = models.TextField(_("answer to the consultation"), blank=True)
@@ -218,6 +226,10 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
     @property
     def is_consultation(self):
         return self.kind == CaseKind.CONSULTATION
+
+    @property
+    def claim_code_display(self):
+        return f"{self.claim_code[:4]}-{self.claim_code[4:]}" if self.claim_code else ""
 
     @property
     def document_masked(self):

@@ -5,6 +5,8 @@ audit event, opens or closes clocks and queues e-mails — in one transaction, s
 an e-mail exists only if the change committed.
 """
 
+import secrets
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -16,7 +18,7 @@ from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 
 from . import deadline_kinds as clocks
-from .choices import CaseKind, CaseState
+from .choices import RT_REVOCABLE, CaseKind, CaseState
 from .documents import identity_kinds, latest_versions
 from .models import AccessRequest, CaseEvent, NumberSequence
 from .signals import case_moved
@@ -48,6 +50,20 @@ def next_protocol(now=None):
 
 def next_ns():
     return f"{2_000_000_000 + next_number('ns'):010d}"
+
+
+# No 0/O, 1/I/L: the customer reads the code to their RT over the phone.
+CLAIM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_claim_code():
+    """What the customer hands to the RT of their choice: 8 characters (~40 bits), shown as XXXX-XXXX."""
+    return "".join(secrets.choice(CLAIM_ALPHABET) for _ in range(8))
+
+
+def claim_code_matches(case, typed):
+    typed = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+    return bool(case.claim_code) and secrets.compare_digest(case.claim_code, typed)
 
 
 def lock_case(case):
@@ -98,6 +114,8 @@ def case_save_draft(*, case, by, uploads=()):
         if case.pk and case.state != CaseState.DRAFT:
             raise CaseError(_("This request was already sent."))
         case.filed_by = case.filed_by if case.pk else by
+        # The holder's name and CPF/CNPJ are the registry's, whatever a caller put there.
+        case.holder_name, case.document = case.customer.name, case.customer.document
         case.save()
         for kind, uploaded, checked in uploads:
             document_store(case=case, kind=kind, uploaded=uploaded, checked=checked, by=by)
@@ -124,6 +142,9 @@ def case_submit(*, case, by):
     now = timezone.now()
     case.protocol = next_protocol(now)
     case.submitted_at = now
+    if case.rt_id is None and case.kind == CaseKind.ACCESS:
+        # Filed by the customer: an RT takes the case only with this code, which only the customer has.
+        case.claim_code = new_claim_code()
     move_case(case, "submit", by=by, action="submitted")
     if case.kind == CaseKind.CONSULTATION:
         deadline_start(case=case, kind=clocks.CONSULTATION_ANSWER.code, started_at=now)
@@ -190,6 +211,43 @@ def can_cancel(case, user):
     if user.is_staff:
         return user.has_perm("atende.commercial_review") or user.has_perm("atende.technical_review")
     return user.is_customer and user.customer_id == case.customer_id
+
+
+def can_revoke_rt(case, user):
+    """The holder sees who their RT is and may take the case back from them until the plant is connected."""
+    return (
+        not user.is_staff
+        and user.is_customer
+        and user.customer_id == case.customer_id
+        and case.rt_id is not None
+        and case.state in RT_REVOCABLE
+    )
+
+
+@transaction.atomic
+def case_rt_revoke(*, case, by):
+    """The titular removes the case's RT: the RT loses the case and its orders; a new claim code is issued."""
+    case = lock_case(case)
+    if not can_revoke_rt(case, by):
+        raise PermissionDenied
+    former = case.rt
+    case.rt = None
+    case.claim_code = new_claim_code()
+    case.save(update_fields=["rt", "claim_code", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        actor=by,
+        action="rt_revoked",
+        note=_("Responsible technician removed by the holder: %(name)s.") % {"name": former.get_full_name()},
+    )
+    email_queue(
+        to=[former.email],
+        template="case_rt_revoked",
+        context={"case": case, "former": former},
+        related_object=f"case:{case.pk}",
+    )
+    email_case(case, "case_claim_code")
+    return case
 
 
 @transaction.atomic

@@ -32,5 +32,6 @@ urlpatterns = [
     path("servicos/<str:protocol>/", views.status_detail, name="status_detail"),
     path("servicos/<str:protocol>/comprovante/", views.receipt, name="receipt"),
     path("servicos/<str:protocol>/cancelar/", views.cancel, name="cancel"),
+    path("servicos/<str:protocol>/responsavel-tecnico/revogar/", views.rt_revoke, name="rt_revoke"),
     path("documentos/<int:pk>/", views.document_download, name="document"),
 ]

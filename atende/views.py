@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ipware import get_client_ip
 
 from . import services
-from .access import case_for_user, open_clocks_prefetch
+from .access import case_for_user, open_clocks_prefetch, sees_personal_data
 from .choices import CANCELLABLE, CaseState
 from .documents import latest_versions
 from .forms import CancelForm, PublicLookupForm
@@ -85,8 +85,32 @@ def status_detail(request, protocol):
             "can_cancel": case.state in CANCELLABLE
             and not request.user.is_staff
             and services.can_cancel(case, request.user),
+            "can_revoke_rt": services.can_revoke_rt(case, request.user),
+            "is_holder": _is_holder(request.user, case),
+            "full_view": sees_personal_data(request.user, case.customer),
         },
     )
+
+
+def _is_holder(user, case):
+    return not user.is_staff and user.customer_id == case.customer_id
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rt_revoke(request, protocol):
+    """The holder takes the case back from its RT (a new claim code goes to the holder)."""
+    case = case_for_user(request.user, protocol)
+    if not services.can_revoke_rt(case, request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.case_rt_revoke(case=case, by=request.user)
+        messages.success(
+            request,
+            _("The responsible technician no longer has access to this request. A new claim code was sent."),
+        )
+        return redirect("atende:status_detail", protocol=protocol)
+    return render(request, "atende/rt_revoke.html", {"case": case})
 
 
 @login_required
@@ -94,7 +118,14 @@ def status_detail(request, protocol):
 def receipt(request, protocol):
     case = case_for_user(request.user, protocol)
     return render(
-        request, "atende/receipt.html", {"case": case, "documents": list(latest_versions(case).values())}
+        request,
+        "atende/receipt.html",
+        {
+            "case": case,
+            "documents": list(latest_versions(case).values()),
+            "is_holder": _is_holder(request.user, case),
+            "full_view": sees_personal_data(request.user, case.customer),
+        },
     )
 
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.registry.audit import lookup_record, registry_lookup_allowed
+from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
 from . import services
@@ -16,6 +18,7 @@ from .access import (
     filer_required,
     installation_for_filer,
     installations_for_filer,
+    sees_personal_data,
 )
 from .documents import latest_versions
 from .forms import AccessRequestForm, ConsultationForm, InstallationLookupForm
@@ -34,9 +37,19 @@ def lookup(request, mode="request"):
         installations = installations_for_filer(request.user, "number", request.user.customer.number)
         customers = [request.user.customer]
     elif form.is_valid():
+        if request.user.is_rt and not registry_lookup_allowed(request):
+            return _throttled(request)
         kind, value = form.cleaned_data["q"]
         installations = list(installations_for_filer(request.user, kind, value))
         customers = list(customers_for_filer(request.user, kind, value))
+        if request.user.is_rt:
+            lookup_record(
+                request,
+                kind=LookupAudit.Kind.SEARCH,
+                query=value,
+                customer=customers[0] if customers else None,
+                succeeded=bool(installations or customers),
+            )
         if not installations and not customers:
             messages.warning(request, _("No installation found for this search."))
     return render(
@@ -50,6 +63,10 @@ def lookup(request, mode="request"):
             "mask": request.user.is_rt,
         },
     )
+
+
+def _throttled(request):
+    return render(request, "atende/lookup_throttled.html", status=429)
 
 
 def _render_form(request, form, mode, draft=None):
@@ -79,10 +96,16 @@ def _handle_form(request, form, mode, draft=None):
     return _render_form(request, form, mode, draft)
 
 
-def _debts_block(request, customer, mode):
+def _debts_block(request, customer, mode, full_view):
     debts = list(customer.overdue_debts()) if mode == "request" else []
     if debts:
-        return render(request, "atende/debts.html", {"customer": customer, "debts": debts}, status=409)
+        # An RT who does not serve the customer learns that debts block the request, not what they are.
+        return render(
+            request,
+            "atende/debts.html",
+            {"customer": customer, "debts": debts if full_view else None},
+            status=409,
+        )
     return None
 
 
@@ -112,11 +135,26 @@ def _new(request, mode, installation=None, customer=None):
         )
         return redirect("atende:lookup" if mode == "request" else "atende:consultation_lookup")
     customer = customer or installation.customer
-    blocked = _debts_block(request, customer, mode)
+    full_view = sees_personal_data(request.user, customer)
+    if not full_view:
+        # An RT opening a customer's form is a registry lookup: audited and counted like a search.
+        if not registry_lookup_allowed(request):
+            return _throttled(request)
+        lookup_record(
+            request,
+            kind=LookupAudit.Kind.FORM,
+            query=installation.number if installation else customer.number,
+            customer=customer,
+        )
+    blocked = _debts_block(request, customer, mode, full_view)
     if blocked:
         return blocked
     form = MODES[mode](
-        request.POST or None, request.FILES or None, customer=customer, installation=installation
+        request.POST or None,
+        request.FILES or None,
+        customer=customer,
+        installation=installation,
+        full_view=full_view,
     )
     form.instance.filed_by = request.user
     form.instance.rt = request.user if request.user.is_rt else None
@@ -141,6 +179,7 @@ def _edit(request, pk):
         instance=draft,
         customer=draft.customer,
         installation=draft.installation,
+        full_view=sees_personal_data(request.user, draft.customer),
     )
     return _handle_form(request, form, mode, draft)
 
@@ -153,8 +192,12 @@ def confirm_draft(request, pk):
         try:
             case = services.case_submit(case=draft, by=request.user)
         except services.DebtsOverdue as exc:
+            full_view = sees_personal_data(request.user, draft.customer)
             return render(
-                request, "atende/debts.html", {"customer": draft.customer, "debts": exc.debts}, status=409
+                request,
+                "atende/debts.html",
+                {"customer": draft.customer, "debts": exc.debts if full_view else None},
+                status=409,
             )
         except services.CaseError as exc:
             messages.error(request, str(exc))
@@ -168,5 +211,6 @@ def confirm_draft(request, pk):
             "case": draft,
             "documents": list(latest_versions(draft).values()),
             "gfc_percent": gfc_percentage(draft.power_kw) * 100 if draft.gfc_amount else None,
+            "full_view": sees_personal_data(request.user, draft.customer),
         },
     )

@@ -90,6 +90,26 @@ def mask_document(value):
     return ""
 
 
+def mask_name(value):
+    """'Maria Aparecida Souza' -> 'M**** A******** S****': enough to recognise, not to harvest."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in (value or "").split())
+
+
+def mask_email(value):
+    """'maria.souza@example.com' -> 'm***@e***.com'."""
+    local, _at, domain = (value or "").partition("@")
+    if not domain:
+        return ""
+    host, _dot, tld = domain.rpartition(".")
+    return f"{local[:1]}***@{(host or tld)[:1]}***.{tld}" if host else f"{local[:1]}***@***"
+
+
+def mask_phone(value):
+    """Only the last two digits: '(**) *****-**77'."""
+    digits = only_digits(value)
+    return f"(**) *****-**{digits[-2:]}" if len(digits) >= 8 else ""
+
+
 def validate_cep(value):
     bare = only_digits(value)
     if len(bare) != 8:

@@ -387,6 +387,10 @@ GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
 GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
 # Failed public status lookups allowed per address per 15 minutes.
 GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
+# An RT's registry lookups (searches and request forms opened) per hour, and failed APR "Buscar" per hour;
+# the same figure × 3 per client address (SPEC §10: a registry is not harvested one client number at a time).
+GD_RT_LOOKUPS_PER_HOUR = env_int("GD_RT_LOOKUPS_PER_HOUR", 60)
+GD_ORDER_SEARCH_FAILURES_PER_HOUR = env_int("GD_ORDER_SEARCH_FAILURES_PER_HOUR", 10)
 GD_PARECER_DAYS_MICRO = env_int("GD_PARECER_DAYS_MICRO", 15)
 GD_PARECER_DAYS_MICRO_WITH_WORKS = env_int("GD_PARECER_DAYS_MICRO_WITH_WORKS", 30)
 GD_PARECER_DAYS_MINI = env_int("GD_PARECER_DAYS_MINI", 45)

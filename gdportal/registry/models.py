@@ -6,6 +6,7 @@ no per-row history here; the import itself is the audit trail) and filled with d
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -215,3 +216,45 @@ class ConsumptionReading(models.Model):
 
     def __str__(self):
         return f"{self.installation} {self.month:%m/%Y}: {self.kwh} kWh"
+
+
+class LookupAudit(models.Model):
+    """Who looked up whom, and when: every registry lookup by an RT and every APR "Buscar".
+
+    The rows are also the throttle's counter (a database count, so the limit holds across web nodes and
+    while the cache is down).
+    """
+
+    class Kind(models.TextChoices):
+        SEARCH = "search", _("Installation search")
+        FORM = "form", _("Request form opened")
+        ORDER_SEARCH = "order_search", _("APR order search")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="lookups"
+    )
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    query = models.CharField(_("query"), max_length=40, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    succeeded = models.BooleanField(_("found"), default=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("registry lookup")
+        verbose_name_plural = _("registry lookups")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "kind", "created_at"], name="lookup_user_kind_at"),
+            models.Index(fields=["ip", "kind", "created_at"], name="lookup_ip_kind_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.query}"

@@ -48,7 +48,8 @@ def build_order(case, rt, **fields):
         demand_kva="8.5", cep="30160011", has_power_converters=True, expected_connection="2027-03-01"
     )
     values.update(fields)
-    return services.order_register(case=case, rt=rt, order=AprOrder(**values))
+    claim_code = values.pop("claim_code", case.claim_code)
+    return services.order_register(case=case, rt=rt, order=AprOrder(**values), claim_code=claim_code)
 
 
 def attach(order, kind, by, name=None, content=None):

@@ -17,7 +17,7 @@ from tests.files import EXE, pdf_bytes
 pytestmark = pytest.mark.django_db
 
 
-def lookup(client, case, document=None, person_type="PF"):
+def lookup(client, case, document=None, person_type="PF", claim_code=None):
     return client.post(
         reverse("aprweb:order_new"),
         {
@@ -25,6 +25,7 @@ def lookup(client, case, document=None, person_type="PF"):
             "protocol": case.protocol,
             "person_type": person_type,
             "document": document or case.customer.document_display,
+            "claim_code": case.claim_code if claim_code is None else claim_code,
         },
     )
 
@@ -42,6 +43,7 @@ def test_rt_finds_the_case_and_registers_the_order(
                 "protocol": awaiting_case.protocol,
                 "person_type": "PF",
                 "document": awaiting_case.customer.document,
+            "claim_code": awaiting_case.claim_code,
                 **order_data(),
             },
         )
@@ -70,6 +72,7 @@ def test_order_form_rules(apr_client, awaiting_case, rt_registration):
             "protocol": awaiting_case.protocol,
             "person_type": "PF",
             "document": awaiting_case.customer.document,
+            "claim_code": awaiting_case.claim_code,
             **order_data(demand_kva="0", expected_connection="2020-01-01", request_type="load_analysis"),
         },
     )

@@ -122,18 +122,19 @@ def test_decimal_comma_and_dot_are_both_accepted(client, customer, installation,
     assert AccessRequest.objects.get().power_kw == Decimal("8.5")
 
 
-def test_document_must_match_the_holder(client, customer, installation, identity_pdf):
+def test_the_holder_document_is_the_registry_one_whatever_is_posted(
+    client, customer, installation, identity_pdf
+):
+    """The CPF/CNPJ is shown from the registry and never typed: a posted one cannot change the holder."""
     client.force_login(customer)
     response = client.post(
         reverse("atende:new", args=[installation.number]),
         {**request_data(document="390.533.447-05"), "file_identity": identity_pdf},
     )
-    assert response.status_code == 400 and "não confere com o cadastro" in response.content.decode()
-    response = client.post(
-        reverse("atende:new", args=[installation.number]),
-        {**request_data(document="529.982.247-24"), "file_identity": identity_pdf},
-    )
-    assert "CPF inválido" in response.content.decode()
+    assert response.status_code == 302
+    case = AccessRequest.objects.get()
+    assert case.document == installation.customer.document != "39053344705"
+    assert case.holder_name == installation.customer.name
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,8 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     page.fill("#id_protocol", case.protocol)
     page.select_option("#id_person_type", "PF")
     page.fill("#id_document", maria.customer.document_display)
+    # The customer filed the request: the RT takes it with the claim code the customer handed over.
+    page.fill("#id_claim_code", case.claim_code_display)
     page.get_by_role("button", name="Buscar").click()
     page.fill("#id_art_number", "MG20260001")
     page.fill("#id_expected_connection", "2027-02-01")

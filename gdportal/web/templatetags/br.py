@@ -2,7 +2,7 @@
 
 from django import template
 
-from gdportal.brdocs import only_digits
+from gdportal.brdocs import mask_name, only_digits
 
 register = template.Library()
 
@@ -16,3 +16,9 @@ def phone(value):
     if len(digits) == 10:
         return f"({digits[:2]}) {digits[2:6]}-{digits[6:]}"
     return value
+
+
+@register.filter
+def masked_name(value):
+    """'Maria Aparecida Souza' → 'M**** A******** S****' (an RT who does not serve the holder)."""
+    return mask_name(value)
