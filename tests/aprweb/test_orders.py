@@ -43,7 +43,7 @@ def test_rt_finds_the_case_and_registers_the_order(
                 "protocol": awaiting_case.protocol,
                 "person_type": "PF",
                 "document": awaiting_case.customer.document,
-            "claim_code": awaiting_case.claim_code,
+                "claim_code": awaiting_case.claim_code,
                 **order_data(),
             },
         )
