@@ -7,6 +7,7 @@ p50/p95 and the query count of each request through the full Django stack (middl
 the test client. Run it twice with different --rows to see that query counts do not grow with the data.
 """
 
+# bandit B608 ("nosec B608" below): the SQL interpolates only integers and this module's constants.
 import argparse
 import statistics
 import time
@@ -90,14 +91,14 @@ def load(rows, rts):
         cur.execute(f"""
             INSERT INTO registry_customer (number, name, document, person_type, email, phone, updated_at)
             SELECT '8' || lpad(g::text, 9, '0'), 'Cliente ' || g, '9' || lpad(g::text, 10, '0'), 'PF', '', '', now()
-            FROM generate_series(1, {customers}) g""")  # nosec B608 - benchmark data generator: only integers and module constants are interpolated
+            FROM generate_series(1, {customers}) g""")  # nosec B608
         cur.execute(f"""
             INSERT INTO registry_installation (number, customer_id, status, voltage, installation_class, phases,
                 street, street_number, complement, district, municipality, state, cep, available_power_kw,
                 regional_office, updated_at)
             SELECT '7' || lpad(c.id::text, 9, '0'), c.id, 'active', 'BT', 'residential', 'two', 'Rua', '1', '', 'Centro',
                 'Belo Horizonte', 'MG', '30160011', 10, ({regionals})[1 + c.id % {len(REGIONALS)}], now()
-            FROM registry_customer c""")  # nosec B608 - benchmark data generator: only integers and module constants are interpolated
+            FROM registry_customer c""")  # nosec B608
         cur.execute(f"""
             INSERT INTO atende_accessrequest (kind, state, protocol, ns, ns_issued_at, customer_id, installation_id,
                 filed_by_id, rt_id, reason, holder_name, installation_class, document, cep, street, street_number,
@@ -115,7 +116,7 @@ def load(rows, rts):
                          + (g % 86400) * interval '1 second' AS ts,
                          1 + g % {customers} AS inst
                   FROM generate_series(1, {rows}) g) s
-            JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + s.inst - 1""")  # nosec B608 - benchmark data generator: only integers and module constants are interpolated
+            JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + s.inst - 1""")  # nosec B608
         cur.execute("""
             INSERT INTO aprweb_aprorder (case_id, rt_id, request_type, protocol, ns, ns_date, customer_name,
                 customer_number, installation_number, regional, situation, phone, project_type, art_number,

@@ -7,6 +7,7 @@ real sweep (events, history, outbox rows, order mirror, other clocks cancelled).
 peak memory of the sweep (the process's max RSS).
 """
 
+# bandit B608 ("nosec B608" below): the SQL interpolates only integers and this module's constants.
 import argparse
 import os
 import resource
@@ -52,14 +53,14 @@ def load(rows):
                 'without_increase', 'local', 'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false,
                 '', now(), now(), now(), now()
             FROM generate_series(1, {rows}) g
-            JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + g % 1000""")  # nosec B608 - benchmark data generator: only integers and module constants are interpolated
+            JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + g % 1000""")  # nosec B608
         for kind, due in (
             ("apr_register", "now() - interval '1 day'"),
             ("apr_submit", "now() + interval '1 day'"),
         ):
             cur.execute(f"""
                 INSERT INTO deadlines_deadline (case_id, kind, started_at, due_at, state)
-                SELECT id, '{kind}', now() - interval '2 days', {due}, 'open' FROM atende_accessrequest""")  # nosec B608 - benchmark data generator: only integers and module constants are interpolated
+                SELECT id, '{kind}', now() - interval '2 days', {due}, 'open' FROM atende_accessrequest""")  # nosec B608
         cur.execute("ANALYZE")
 
 
