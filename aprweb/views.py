@@ -27,7 +27,7 @@ from .forms import (
     UploadForm,
 )
 from .models import AprOrder
-from .search import KeysetPage, search_orders
+from .search import KeysetPage, page_number, search_orders
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -104,11 +104,7 @@ def set_password(request, uidb64, token):
 def orders(request):
     form = OrderSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = KeysetPage(search_orders(request.user, data), page_number)
+    page = KeysetPage(search_orders(request.user, data), page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
