@@ -147,6 +147,9 @@ def order_new(request):
         if "register" in request.POST and form.is_valid():
             try:
                 order = services.order_register(case=case, rt=request.user, order=form.save(commit=False))
+            except services.OrderExists as exc:
+                messages.info(request, str(exc))
+                return redirect("aprweb:order", pk=exc.order.pk)
             except CaseError as exc:
                 form.add_error(None, str(exc))
             else:
