@@ -205,6 +205,9 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # This page replaces the admin's change form, and with it the admin's permission check.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=_id_or_404(object_id))
         order = services.current_order(case)
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
