@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atende.services import CaseError
 from gdportal.accounts.forms import AprLoginForm
+from gdportal.middleware import accepts_uploads
 from gdportal.uploads import install_upload_limit
 
 from . import services
@@ -193,6 +194,7 @@ def order_detail(request, pk):
     return render(request, "aprweb/order_detail.html", context)
 
 
+@accepts_uploads(files=1)
 @csrf_exempt
 @apr_login_required
 @require_POST
