@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,6 +19,14 @@ from gdportal.admin_search import IndexedSearchMixin
 from . import services
 from .documents import checklist
 from .models import AprOrder, RTRegistration, TechnicalQueue
+
+
+def _id_or_404(value):
+    """An id from the URL or a form, or 404: 'abc' or '' must not reach the query (a ValueError, a 500)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
 
 
 def _due(value):
@@ -197,7 +205,10 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=object_id)
+        # This page replaces the admin's change form, and with it the admin's permission check.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=_id_or_404(object_id))
         order = services.current_order(case)
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
         context = {
@@ -221,7 +232,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         data = request.POST
         try:
             if action == "verdict":
-                version = get_object_or_404(DocumentVersion, pk=data.get("version"), case=case)
+                version = get_object_or_404(DocumentVersion, pk=_id_or_404(data.get("version")), case=case)
                 services.version_verdict(
                     version=version,
                     by=request.user,

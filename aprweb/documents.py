@@ -36,7 +36,7 @@ KINDS = [
     ("storage_proof", _("Proof of storage for dispatchable photovoltaic generation")),
     ("guarantee_proof", _("Proof of the performance guarantee (GFC)")),
 ]
-register_kinds(KINDS, TECHNICAL_TYPES)
+register_kinds(KINDS, TECHNICAL_TYPES, for_inspection=True)  # the inspector checks the plant against these
 LABELS = dict(KINDS)
 
 

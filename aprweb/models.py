@@ -188,6 +188,10 @@ class AprOrder(models.Model):
             models.Index(fields=["-submitted_at", "-id"], name="aprorder_sent"),
             models.Index(fields=["-registered_at", "-id"], name="aprorder_registered"),
         ]
+        constraints = [
+            # Backs aprweb.services.order_register: a second registration in the same round is refused.
+            models.UniqueConstraint(fields=["case", "round"], name="aprorder_one_per_case_round"),
+        ]
 
     def __str__(self):
         return f"{self.protocol} / NS {self.ns}"

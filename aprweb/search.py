@@ -27,7 +27,9 @@ def search_orders(user, data):
     tz = timezone.get_current_timezone()
     if data.get("sent_from"):
         qs = qs.filter(submitted_at__gte=dt.datetime.combine(data["sent_from"], dt.time.min, tzinfo=tz))
-    if data.get("sent_to"):
+    # "Until" includes the whole day: before the next midnight. The last representable day has no next day
+    # (date.max + 1 overflows), and every order was sent before it anyway.
+    if data.get("sent_to") and data["sent_to"] < dt.date.max:
         qs = qs.filter(
             submitted_at__lt=dt.datetime.combine(
                 data["sent_to"] + dt.timedelta(days=1), dt.time.min, tzinfo=tz
@@ -36,6 +38,20 @@ def search_orders(user, data):
     # Unsent orders (no date yet) sort first in descending order: the RT's work in progress on top.
     sort = data.get("sort") or "-submitted_at"
     return qs.order_by(sort, "-id" if sort.startswith("-") else "id")
+
+
+# Deeper than this is no browsing (25 a page: 250,000 orders); the filters narrow the list instead. The cap
+# also keeps the OFFSET inside the database's integer range: a huge ?page= used to fail there (a 500).
+MAX_PAGE = 10_000
+
+
+def page_number(value):
+    """The page asked for in the query string; anything that is not a page we serve means the first one."""
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 class KeysetPage:

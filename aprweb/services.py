@@ -161,6 +161,21 @@ def may_take_case(case, rt, claim_code):
     return claim_code_matches(case, claim_code)
 
 
+class OrderExists(CaseError):
+    """The case already has its order for this round (a double click, a reload): the caller shows that one."""
+
+    def __init__(self, order):
+        self.order = order
+        super().__init__(_("The order for this case was already registered; it is shown below."))
+
+
+def order_round(case):
+    """The analysis round the case is in: one more each time it enters a state that takes an order (the NS,
+    a suspension, a re-analysis after a lapse). Counted from the case's own events, so two requests that race
+    compute the same round and the (case, round) unique constraint lets only one order in."""
+    return max(1, case.events.filter(to_state__in=ORDER_STATES).count())
+
+
 def rt_title(rt):
     registration = getattr(rt, "rt_registration", None)
     return registration.title if registration else None
@@ -179,9 +194,14 @@ def order_register(*, case, rt, order, claim_code=""):
         raise CaseError(_("This case does not accept an order now."))
     if rt_title(rt) == Title.ELECTROTECHNICIAN and Decimal(str(order.demand_kva)) > TECHNICIAN_MAX_KVA:
         raise CaseError(_("An electrotechnical technician signs projects up to 800 kVA (Decreto 90.922/85)."))
-    previous = case.orders.order_by("-round").first()
+    # One order per case and round: registering again (a double click on "Cadastrar") hands back the order
+    # already there instead of a second order, event and e-mail. The case lock orders concurrent requests.
+    round_number = order_round(case)
+    existing = case.orders.filter(round=round_number).first()
+    if existing is not None:
+        raise OrderExists(existing)
     order.case, order.rt = case, rt
-    order.round = (previous.round + 1) if previous else 1
+    order.round = round_number
     order.protocol, order.ns, order.ns_date = case.protocol, case.ns, case.ns_issued_at
     order.customer_name, order.customer_number = case.customer.name, case.customer.number
     order.installation_number = case.installation.number if case.installation_id else ""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from atende.services import CaseError
 from gdportal.accounts.forms import AprLoginForm
+from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
@@ -29,7 +30,7 @@ from .forms import (
     UploadForm,
 )
 from .models import AprOrder
-from .search import KeysetPage, search_orders
+from .search import KeysetPage, page_number, search_orders
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -106,11 +107,7 @@ def set_password(request, uidb64, token):
 def orders(request):
     form = OrderSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = KeysetPage(search_orders(request.user, data), page_number)
+    page = KeysetPage(search_orders(request.user, data), page_number(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
@@ -171,6 +168,9 @@ def order_new(request):
                     order=form.save(commit=False),
                     claim_code=lookup.cleaned_data["claim_code"],
                 )
+            except services.OrderExists as exc:
+                messages.info(request, str(exc))
+                return redirect("aprweb:order", pk=exc.order.pk)
             except CaseError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -214,6 +214,7 @@ def order_detail(request, pk):
     return render(request, "aprweb/order_detail.html", context)
 
 
+@accepts_uploads(files=1)
 @csrf_exempt
 @apr_login_required
 @require_POST

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -50,6 +50,10 @@ class DocumentInline(ReadOnlyInline):
     fields = ["kind", "open_link", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The same files the download view serves this user (the inspector: no identity papers).
+        return super().get_queryset(request).for_user(request.user)
+
     @admin.display(description=_("file"))
     def open_link(self, obj):
         return format_html(
@@ -77,7 +81,8 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
     exclude = ["declaration"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(state=CaseState.DRAFT)
+        # for_user: the inspector's list and pages hold only the cases in inspection.
+        return super().get_queryset(request).for_user(request.user).exclude(state=CaseState.DRAFT)
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AccessRequest._meta.fields if f.name != "declaration"]
@@ -101,19 +106,23 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         case = self.get_object(request, object_id)
-        extra = extra_context or {}
-        if case is not None:
-            extra.update(
-                can_review=request.user.has_perm("atende.commercial_review")
-                and case.state == CaseState.SUBMITTED
-                and not case.is_consultation,
-                can_answer=request.user.has_perm("atende.answer_consultation")
-                and case.state == CaseState.SUBMITTED
-                and case.is_consultation,
-                identity_documents=list(latest_versions(case).values()),
-                decision_form=DecisionForm(),
-                clocks=case.deadlines.order_by("due_at"),
-            )
+        if case is None:
+            # A case this user may not see does not exist for them (SPEC §10), and neither does 'abc'.
+            raise Http404
+        files = DocumentVersion.objects.for_user(request.user).filter(case=case)
+        visible = set(files.values_list("pk", flat=True))
+        extra = {
+            **(extra_context or {}),
+            "can_review": request.user.has_perm("atende.commercial_review")
+            and case.state == CaseState.SUBMITTED
+            and not case.is_consultation,
+            "can_answer": request.user.has_perm("atende.answer_consultation")
+            and case.state == CaseState.SUBMITTED
+            and case.is_consultation,
+            "identity_documents": [v for v in latest_versions(case).values() if v.pk in visible],
+            "decision_form": DecisionForm(),
+            "clocks": case.deadlines.order_by("due_at"),
+        }
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def decide(self, request, pk, action):

@@ -13,6 +13,12 @@ class AtendeConfig(AppConfig):
 
         from . import deadline_kinds  # noqa: F401 — registers stage 1's clocks
 
+        # Declared here, next to the check in models.AccessRequestQuerySet.for_user: the analysts see every
+        # case; the inspector, who has the same view permissions, only the cases in inspection.
+        from .models import VIEW_ALL_CASES
+
+        for role in (roles.COMMERCIAL_ANALYST, roles.TECHNICAL_ANALYST):
+            roles.extend_role(role, [VIEW_ALL_CASES])
         register_queue(
             roles.COMMERCIAL_ANALYST,
             _("Commercial analysis queue"),

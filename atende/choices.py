@@ -45,6 +45,11 @@ RT_REVOCABLE = [
 ]
 
 
+# The cases the inspector (vistoriador) works on and may see (SPEC §1, §6.3). No transition reaches these
+# states yet, so today the inspector sees no case at all.
+INSPECTION_STATES = [CaseState.INSPECTION_REQUESTED, CaseState.INSPECTION_FAILED, CaseState.CONNECTED]
+
+
 class CaseKind(models.TextChoices):
     ACCESS = "access", _("Access request")
     CONSULTATION = "consultation", _("Access consultation")

@@ -10,12 +10,21 @@ IDENTITY_TYPES = (PDF, JPEG, PNG)
 
 _LABELS = dict(DocumentKind.choices)
 _ALLOWED = dict.fromkeys(DocumentKind.values, IDENTITY_TYPES)
+# What the inspector may open (SPEC §1): a kind is left out unless its stage says the inspection needs it.
+# Stage 1's identity and company papers never are.
+_FOR_INSPECTION = set()
 
 
-def register_kinds(choices, allowed):
+def register_kinds(choices, allowed, *, for_inspection=False):
     for value, label in choices:
         _LABELS[value] = label
         _ALLOWED[value] = allowed
+        if for_inspection:
+            _FOR_INSPECTION.add(value)
+
+
+def inspection_kinds():
+    return sorted(_FOR_INSPECTION)
 
 
 def kind_label(kind):

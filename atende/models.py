@@ -10,7 +10,26 @@ from simple_history.models import HistoricalRecords
 from gdportal.brdocs import format_cep, mask_document
 from gdportal.registry.models import InstallationClass
 
-from .choices import CANCELLABLE, CaseKind, CaseState, GfcBank, GfcForm, Modality, Reason, RequestType, Source
+from .choices import (
+    CANCELLABLE,
+    INSPECTION_STATES,
+    CaseKind,
+    CaseState,
+    GfcBank,
+    GfcForm,
+    Modality,
+    Reason,
+    RequestType,
+    Source,
+)
+
+# Commercial and technical analysts see every case (SPEC §1); any other staff role with the case-view
+# permission — the inspector — sees only the cases in inspection and their technical files.
+VIEW_ALL_CASES = "atende.view_all_cases"
+
+
+def sees_every_case(user):
+    return user.is_staff and user.has_perm("atende.view_accessrequest") and user.has_perm(VIEW_ALL_CASES)
 
 
 class NumberSequence(models.Model):
@@ -33,7 +52,11 @@ class AccessRequestQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_staff:
-            return self if user.has_perm("atende.view_accessrequest") else self.none()
+            if sees_every_case(user):
+                return self
+            if user.has_perm("atende.view_accessrequest"):
+                return self.filter(state__in=INSPECTION_STATES)
+            return self.none()
         if user.is_rt:
             # The RT holds the case (filed by them, or claimed with the customer's code) — a revoked RT no
             # longer does; a draft is its filer's alone.
@@ -141,6 +164,7 @@ class AccessRequest(ConcurrentTransitionMixin, models.Model):
             ("commercial_review", _("Can approve or reject access requests (commercial analysis)")),
             ("answer_consultation", _("Can answer access consultations")),
             ("technical_review", _("Can judge documents and approve, suspend or reject orders (technical)")),
+            ("view_all_cases", _("Can see every case, not only those in inspection")),
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
@@ -299,6 +323,21 @@ class Verdict(models.TextChoices):
     NONCONFORMING = "nonconforming", _("Not conforming")
 
 
+class DocumentVersionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The files a user may open: those of the cases they see (a draft's only to its filer); staff who do
+        not see every case (the inspector) get the technical files and the parecer, never identity papers."""
+        if not user.is_authenticated:
+            return self.none()
+        cases = AccessRequest.objects.for_user(user).exclude(Q(state=CaseState.DRAFT) & ~Q(filed_by=user))
+        versions = self.filter(case__in=cases)
+        if user.is_staff and not sees_every_case(user):
+            from .documents import inspection_kinds
+
+            versions = versions.filter(kind__in=inspection_kinds())
+        return versions
+
+
 class DocumentVersion(models.Model):
     """One uploaded version of one kind of document; a new upload adds a row, nothing is overwritten."""
 
@@ -324,6 +363,8 @@ class DocumentVersion(models.Model):
         related_name="+",
     )
     verdict_at = models.DateTimeField(_("verdict at"), null=True, blank=True)
+
+    objects = DocumentVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document version")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
@@ -23,8 +24,11 @@ from .access import (
 from .documents import latest_versions
 from .forms import AccessRequestForm, ConsultationForm, InstallationLookupForm
 from .gfc import gfc_percentage
+from .models import DocumentKind
 
 MODES = {"request": AccessRequestForm, "consultation": ConsultationForm}
+# The request form takes at most one file per stage 1 document kind.
+REQUEST_FILES = len(DocumentKind)
 
 
 @filer_required
@@ -109,6 +113,7 @@ def _debts_block(request, customer, mode, full_view):
     return None
 
 
+@accepts_uploads(files=REQUEST_FILES)
 @csrf_exempt
 @filer_required
 @require_http_methods(["GET", "POST"])
@@ -117,6 +122,7 @@ def new_request(request, number, mode="request"):
     return _new(request, mode, installation=installation_for_filer(request.user, number))
 
 
+@accepts_uploads(files=REQUEST_FILES)
 @csrf_exempt
 @filer_required
 @require_http_methods(["GET", "POST"])
@@ -161,6 +167,7 @@ def _new(request, mode, installation=None, customer=None):
     return _handle_form(request, form, mode)
 
 
+@accepts_uploads(files=REQUEST_FILES)
 @csrf_exempt
 @filer_required
 @require_http_methods(["GET", "POST"])

@@ -113,6 +113,33 @@ def private_media(settings, tmp_path):
     settings.EMAIL_MESSAGES_DIR = tmp_path / "mail"
 
 
+def _has_file(data):
+    values = [v for value in data.values() for v in (value if isinstance(value, (list, tuple)) else [value])]
+    return any(hasattr(value, "read") for value in values)
+
+
+@pytest.fixture(autouse=True)
+def browser_like_posts(monkeypatch):
+    """The test client posts forms as a browser does: multipart only when a file goes with them.
+
+    Django's client sends every POST as multipart; the portal refuses multipart bodies on the pages that take
+    no files (gdportal.middleware.UploadGuardMiddleware), which no browser sends them.
+    """
+    from urllib.parse import urlencode
+
+    from django.test.client import MULTIPART_CONTENT, RequestFactory
+
+    post = RequestFactory.post
+
+    def browser_post(self, path, data=None, content_type=MULTIPART_CONTENT, *args, **kwargs):
+        data = {} if data is None else data
+        if content_type == MULTIPART_CONTENT and isinstance(data, dict) and not _has_file(data):
+            data, content_type = urlencode(data, doseq=True), "application/x-www-form-urlencoded"
+        return post(self, path, data, content_type, *args, **kwargs)
+
+    monkeypatch.setattr(RequestFactory, "post", browser_post)
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     from django.core.cache import cache
