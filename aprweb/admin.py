@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from atende.choices import CaseState
-from atende.models import AccessRequest, DocumentVersion
-from atende.services import CaseError
 from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case, DocumentVersion
+from gdportal.cases.services import ServiceError
 
 from . import services
 from .documents import checklist
@@ -104,7 +104,7 @@ class RTRegistrationAdmin(admin.ModelAdmin):
                 messages.success(request, _("Registration rejected; the RT was told."))
             else:
                 raise PermissionDenied
-        except CaseError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         return redirect(reverse("admin:aprweb_rtregistration_change", args=[pk]))
 
@@ -176,7 +176,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            AccessRequest.objects.for_user(request.user)
+            Case.objects.for_user(request.user)
             .filter(state=CaseState.TECHNICAL_REVIEW)
             .order_by("state_changed_at", "id")
         )
@@ -192,7 +192,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("atende.technical_review")
+        return request.user.has_perm("cases.technical_review")
 
     def get_urls(self):
         return [
@@ -208,7 +208,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # This page replaces the admin's change form, and with it the admin's permission check.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=_id_or_404(object_id))
+        case = get_object_or_404(Case.objects.for_user(request.user), pk=_id_or_404(object_id))
         order = services.current_order(case)
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
         context = {
@@ -220,7 +220,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
             "changed_since": last_suspension.created_at if last_suspension else None,
             "can_decide": case.state == CaseState.TECHNICAL_REVIEW
-            and request.user.has_perm("atende.technical_review"),
+            and request.user.has_perm("cases.technical_review"),
             "events": case.events.select_related("actor").order_by("created_at", "id"),
         }
         return TemplateResponse(request, "admin/aprweb/technical_review.html", context)
@@ -228,7 +228,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
     def decide(self, request, pk, action):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=pk)
+        case = get_object_or_404(Case.objects.for_user(request.user), pk=pk)
         data = request.POST
         try:
             if action == "verdict":
@@ -254,6 +254,6 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 messages.success(request, _("Order rejected."))
             else:
                 raise PermissionDenied
-        except CaseError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         return redirect(reverse("admin:aprweb_technicalqueue_change", args=[pk]))

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from atende.choices import Reason
-from atende.lapse import expire_cases
 from gdportal.accounts import roles
+from gdportal.cases.choices import Reason
+from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines import calendar
 from gdportal.deadlines.registry import DeadlineKind, calendar_days, register
 

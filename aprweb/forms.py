@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from atende.documents import allowed_types
 from gdportal.brdocs import only_digits, validate_cpf
+from gdportal.cases.documents import allowed_types
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
 
@@ -202,7 +202,7 @@ class OrderSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from atende.choices import CaseState
+        from gdportal.cases.choices import CaseState
 
         from .models import OrderRequestType
 

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from atende.choices import CaseState
-from atende.models import AccessRequest
 from gdportal.brdocs import format_cep, mask_document
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case
 from gdportal.registry.models import InstallationClass
 
 
@@ -129,7 +129,7 @@ class AprOrder(models.Model):
     order search (SPEC §5.5) filters one indexed table even with a million orders."""
 
     case = models.ForeignKey(
-        "atende.AccessRequest", verbose_name=_("case"), on_delete=models.PROTECT, related_name="orders"
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="orders"
     )
     rt = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,7 +201,7 @@ class AprOrder(models.Model):
         return format_cep(self.cep)
 
 
-class TechnicalQueue(AccessRequest):
+class TechnicalQueue(Case):
     """Admin entry for the technical analysts: cases under analysis (a proxy of the case)."""
 
     class Meta:

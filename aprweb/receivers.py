@@ -1,6 +1,6 @@
 from django.dispatch import receiver
 
-from atende.signals import case_moved, cases_moved_in_bulk
+from gdportal.cases.signals import case_moved, cases_moved_in_bulk
 
 from .models import AprOrder
 

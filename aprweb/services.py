@@ -1,6 +1,7 @@
 """State changes of APR Web (SPEC §5, §6.2): registrations, orders, documents, the technical decision.
 
-Same rules as atende.services: lock, check state and right, audit, clocks, e-mails — one transaction.
+Same rules as every stage (gdportal.cases.services): lock, check state and right, audit, clocks,
+e-mails — one transaction.
 """
 
 import secrets
@@ -18,11 +19,19 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from atende import deadline_kinds as stage1_clocks
-from atende.choices import CaseState
-from atende.documents import document_store
-from atende.models import AccessRequest, DocumentVersion, Verdict
-from atende.services import CaseError, claim_code_matches, email_case, lock_case, move_case, next_ns
+from gdportal.cases import deadline_kinds as apr_clocks
+from gdportal.cases.choices import CaseState
+from gdportal.cases.documents import document_store
+from gdportal.cases.models import Case, DocumentVersion, Verdict
+from gdportal.cases.services import (
+    ServiceError,
+    case_event,
+    case_lock,
+    case_transition,
+    claim_code_matches,
+    email_case,
+    next_ns,
+)
 from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
@@ -66,13 +75,13 @@ def rt_registration_approve(*, registration, by):
         raise PermissionDenied
     registration = _lock_registration(registration)
     if registration.status != RTRegistration.Status.PENDING:
-        raise CaseError(_("This registration was already decided."))
+        raise ServiceError(_("This registration was already decided."))
     User = get_user_model()
     if (
         User.objects.filter(cpf=registration.cpf).exists()
         or User.objects.filter(email__iexact=registration.email).exists()
     ):
-        raise CaseError(_("An account with this CPF or e-mail already exists."))
+        raise ServiceError(_("An account with this CPF or e-mail already exists."))
     first, _sep, last = registration.name.partition(" ")
     user = User(
         username=registration.email.lower(),
@@ -120,10 +129,10 @@ def rt_registration_reject(*, registration, by, reason):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(_("Say why the registration is rejected."))
+        raise ServiceError(_("Say why the registration is rejected."))
     registration = _lock_registration(registration)
     if registration.status != RTRegistration.Status.PENDING:
-        raise CaseError(_("This registration was already decided."))
+        raise ServiceError(_("This registration was already decided."))
     registration.status = RTRegistration.Status.REJECTED
     registration.rejection_reason = reason
     registration.decided_at = timezone.now()
@@ -146,7 +155,7 @@ def find_case_for_order(*, rt, protocol, document, claim_code=""):
     customer received. Every miss looks the same, whether the protocol exists or not.
     """
     case = (
-        AccessRequest.objects.select_related("customer", "installation")
+        Case.objects.select_related("customer", "installation")
         .filter(protocol=protocol, document=document, state__in=ORDER_STATES, kind="access")
         .first()
     )
@@ -161,7 +170,7 @@ def may_take_case(case, rt, claim_code):
     return claim_code_matches(case, claim_code)
 
 
-class OrderExists(CaseError):
+class OrderExists(ServiceError):
     """The case already has its order for this round (a double click, a reload): the caller shows that one."""
 
     def __init__(self, order):
@@ -189,11 +198,13 @@ def order_register(*, case, rt, order, claim_code=""):
     """
     if not rt.is_rt:
         raise PermissionDenied
-    case = lock_case(case)
+    case = case_lock(case)
     if case.state not in ORDER_STATES or not may_take_case(case, rt, claim_code):
-        raise CaseError(_("This case does not accept an order now."))
+        raise ServiceError(_("This case does not accept an order now."))
     if rt_title(rt) == Title.ELECTROTECHNICIAN and Decimal(str(order.demand_kva)) > TECHNICIAN_MAX_KVA:
-        raise CaseError(_("An electrotechnical technician signs projects up to 800 kVA (Decreto 90.922/85)."))
+        raise ServiceError(
+            _("An electrotechnical technician signs projects up to 800 kVA (Decreto 90.922/85).")
+        )
     # One order per case and round: registering again (a double click on "Cadastrar") hands back the order
     # already there instead of a second order, event and e-mail. The case lock orders concurrent requests.
     round_number = order_round(case)
@@ -210,14 +221,10 @@ def order_register(*, case, rt, order, claim_code=""):
     order.save()
     if case.rt_id is None:
         # Claimed: the code has done its work; revoking the RT issues a new one.
-        AccessRequest.objects.filter(pk=case.pk).update(rt=rt, claim_code="")
+        Case.objects.filter(pk=case.pk).update(rt=rt, claim_code="")
         case.rt, case.claim_code = rt, ""
-    deadline_close(case=case, kinds=[stage1_clocks.APR_REGISTER.code])
-    from atende.models import CaseEvent
-
-    CaseEvent.objects.create(
-        case=case, actor=rt, action="apr_order_registered", note=_("Order registered in APR Web by the RT.")
-    )
+    deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code])
+    case_event(case, by=rt, action="apr_order_registered", note=_("Order registered in APR Web by the RT."))
     email_queue(
         to=[rt.email],
         template="apr_order_received",
@@ -233,18 +240,18 @@ def current_order(case):
 
 @transaction.atomic
 def order_upload(*, order, kind, uploaded, checked, by):
-    case = lock_case(order.case)
+    case = case_lock(order.case)
     if by.pk != order.rt_id or by.pk != case.rt_id:
         # The order's RT, while they still hold the case (the holder may have revoked them).
         raise PermissionDenied
     if case.state not in UPLOAD_STATES:
-        raise CaseError(_("Documents can be sent only while the order awaits them."))
+        raise ServiceError(_("Documents can be sent only while the order awaits them."))
     if kind not in required_kinds(case, order):
-        raise CaseError(_("This document is not part of this order's checklist."))
+        raise ServiceError(_("This document is not part of this order's checklist."))
     latest = case.documents.filter(kind=kind).order_by("-uploaded_at", "-id").first()
     if latest is not None and latest.sha256 == checked.sha256:
         # Recognised by its hash: the same bytes again would be a new version with nothing new to analyse.
-        raise CaseError(
+        raise ServiceError(
             _("This file is identical to the version sent on %(date)s: choose the corrected file.")
             % {"date": date_format(timezone.localtime(latest.uploaded_at), "d/m/Y H:i")}
         )
@@ -254,44 +261,42 @@ def order_upload(*, order, kind, uploaded, checked, by):
 @transaction.atomic
 def order_submit(*, order, by):
     """Send the order to analysis (first time or after corrections)."""
-    case = lock_case(order.case)
+    case = case_lock(order.case)
     if by.pk != order.rt_id or by.pk != case.rt_id:
         # The order's RT, while they still hold the case (the holder may have revoked them).
         raise PermissionDenied
     missing = missing_kinds(case, order)
     if missing:
-        raise CaseError(
+        raise ServiceError(
             _("Attach every required document before sending (%(count)d missing).") % {"count": len(missing)}
         )
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
-        move_case(case, "apr_resubmit", by=by, action="apr_resubmitted")
+        case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")
         deadline_close(case=case, kinds=[clocks.CORRECTION.code], at=now)
     else:
-        move_case(case, "apr_submit", by=by, action="apr_submitted")
-        deadline_close(
-            case=case, kinds=[stage1_clocks.APR_REGISTER.code, stage1_clocks.APR_SUBMIT.code], at=now
-        )
+        case_transition(case.apr_submit, by=by, action="apr_submitted")
+        deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case
 
 
 # --- Technical analysis (SPEC §5.4) ---
 def _require_technical(user):
-    if not user.has_perm("atende.technical_review"):
+    if not user.has_perm("cases.technical_review"):
         raise PermissionDenied
 
 
 @transaction.atomic
 def version_verdict(*, version, by, verdict, note=""):
     _require_technical(by)
-    case = lock_case(version.case)
+    case = case_lock(version.case)
     if case.state != CaseState.TECHNICAL_REVIEW:
-        raise CaseError(_("Documents are judged only while the order is under analysis."))
+        raise ServiceError(_("Documents are judged only while the order is under analysis."))
     if verdict not in Verdict.values:
-        raise CaseError(_("Choose conforming or not conforming."))
+        raise ServiceError(_("Choose conforming or not conforming."))
     if verdict == Verdict.NONCONFORMING and not (note or "").strip():
-        raise CaseError(_("Say what is wrong: the RT will read the note."))
+        raise ServiceError(_("Say what is wrong: the RT will read the note."))
     DocumentVersion.objects.filter(pk=version.pk).update(
         verdict=verdict, verdict_note=(note or "").strip(), verdict_by=by, verdict_at=timezone.now()
     )
@@ -300,7 +305,7 @@ def version_verdict(*, version, by, verdict, note=""):
 
 
 def _latest(case):
-    from atende.documents import latest_versions
+    from gdportal.cases.documents import latest_versions
 
     return latest_versions(case)
 
@@ -316,19 +321,19 @@ def _answer(case, by, note=""):
 @transaction.atomic
 def technical_approve(*, case, by, grid_works_needed=False):
     _require_technical(by)
-    case = lock_case(case)
+    case = case_lock(case)
     latest = _latest(case)
     order = current_order(case)
     not_ok = [
         k for k in required_kinds(case, order) if k not in latest or latest[k].verdict != Verdict.CONFORMING
     ]
     if can_proceed(case.technical_approve) and not_ok:
-        raise CaseError(
+        raise ServiceError(
             _("Approve only when the latest version of every required document conforms (%(count)d do not).")
             % {"count": len(not_ok)}
         )
     case.grid_works_needed = grid_works_needed
-    move_case(case, "technical_approve", by=by, action="technical_approved")
+    case_transition(case.technical_approve, by=by, action="technical_approved")
     deadline_start(case=case, kind=clocks.PARECER_SLA.code)
     _answer(case, by)
     email_case(case, "case_technical_approved")
@@ -338,13 +343,13 @@ def technical_approve(*, case, by, grid_works_needed=False):
 @transaction.atomic
 def technical_suspend(*, case, by, note=""):
     _require_technical(by)
-    case = lock_case(case)
+    case = case_lock(case)
     latest = _latest(case)
     pending = [v for v in latest.values() if v.verdict == Verdict.NONCONFORMING]
     if can_proceed(case.suspend) and not pending:
-        raise CaseError(_("Suspend only with at least one document marked not conforming."))
+        raise ServiceError(_("Suspend only with at least one document marked not conforming."))
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
-    move_case(case, "suspend", by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
+    case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
     deadline_start(case=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
     email_case(
@@ -362,10 +367,10 @@ def technical_reject(*, case, by, reason):
     _require_technical(by)
     reason = (reason or "").strip()
     if not reason:
-        raise CaseError(_("Say why the order is rejected: the customer and the RT will read it."))
-    case = lock_case(case)
+        raise ServiceError(_("Say why the order is rejected: the customer and the RT will read it."))
+    case = case_lock(case)
     case.decision_note = reason
-    move_case(case, "technical_reject", by=by, action="technical_rejected", note=reason)
+    case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
     _answer(case, by, reason)
     email_case(case, "case_technical_rejected", reason=reason)
     return case
@@ -375,26 +380,26 @@ def technical_reject(*, case, by, reason):
 @transaction.atomic
 def reanalysis_request(*, case, by, rejected_ns):
     """'Reanálise do projeto/processo elétrico': a new NS and back to analysis; the earlier round stays."""
-    case = lock_case(case)
+    case = case_lock(case)
     if not (
-        by.has_perm("atende.technical_review")
+        by.has_perm("cases.technical_review")
         or by.pk in (case.rt_id, case.filed_by_id)
         or (by.is_customer and by.customer_id == case.customer_id)
     ):
         raise PermissionDenied
     if rejected_ns != case.ns:
-        raise CaseError(_("The NS informed is not this case's rejected NS."))
+        raise ServiceError(_("The NS informed is not this case's rejected NS."))
     old_ns = case.ns
     now = timezone.now()
     if can_proceed(case.reanalysis_review) or can_proceed(case.reanalysis_restart):
         case.ns, case.ns_issued_at = next_ns(), now
     note = _("Re-analysis NS %(new)s replaces %(old)s.") % {"new": case.ns, "old": old_ns}
     if case.state == CaseState.EXPIRED:
-        move_case(case, "reanalysis_restart", by=by, action="reanalysis", note=note)
-        deadline_start(case=case, kind=stage1_clocks.APR_REGISTER.code, started_at=now)
-        deadline_start(case=case, kind=stage1_clocks.APR_SUBMIT.code, started_at=now)
+        case_transition(case.reanalysis_restart, by=by, action="reanalysis", note=note)
+        deadline_start(case=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
+        deadline_start(case=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
     else:
-        move_case(case, "reanalysis_review", by=by, action="reanalysis", note=note)
+        case_transition(case.reanalysis_review, by=by, action="reanalysis", note=note)
     AprOrder.objects.filter(case=case).update(ns=case.ns, ns_date=now)
     email_case(case, "case_reanalysis", old_ns=old_ns)
     return case

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from atende.services import CaseError
 from gdportal.accounts.forms import AprLoginForm
+from gdportal.cases.services import ServiceError
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
@@ -171,7 +171,7 @@ def order_new(request):
             except services.OrderExists as exc:
                 messages.info(request, str(exc))
                 return redirect("aprweb:order", pk=exc.order.pk)
-            except CaseError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Order registered. Now attach the documents."))
@@ -239,7 +239,7 @@ def _upload(request, pk, kind):
                 checked=form.checked,
                 by=request.user,
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             error = str(exc)
     else:
         error = " ".join(form.errors.get("file", [])) or _("Choose a file.")
@@ -261,7 +261,7 @@ def order_submit(request, pk):
     order = _order_for(request.user, pk)
     try:
         services.order_submit(order=order, by=request.user)
-    except CaseError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Order sent to analysis."))
@@ -272,8 +272,8 @@ def order_submit(request, pk):
 @require_http_methods(["GET", "POST"])
 def reanalysis(request, protocol):
     """Atende's 'Reanálise do projeto/processo elétrico' for a rejected or lapsed case (SPEC §6.2)."""
-    from atende.access import case_for_user
-    from atende.choices import CaseState
+    from gdportal.cases.choices import CaseState
+    from gdportal.cases.selectors import case_for_user
 
     case = case_for_user(request.user, protocol)
     if case.state not in (CaseState.TECHNICAL_REJECTED, CaseState.EXPIRED):
@@ -283,7 +283,7 @@ def reanalysis(request, protocol):
             services.reanalysis_request(
                 case=case, by=request.user, rejected_ns=request.POST.get("ns", "").strip()
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Re-analysis requested: a new NS was issued."))

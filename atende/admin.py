@@ -1,4 +1,4 @@
-"""Analysts work here. The admin never edits a case's fields: every change goes through atende.services."""
+"""Analysts work here. The admin never edits a case's fields: every change goes through a service function."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
+from gdportal.cases.choices import CaseState
+from gdportal.cases.documents import latest_versions
+from gdportal.cases.models import Case, CaseEvent, DocumentVersion
 from gdportal.deadlines.models import Deadline
 
 from . import services
-from .choices import CaseState
-from .documents import latest_versions
 from .forms import DecisionForm
-from .models import AccessRequest, CaseEvent, CommercialQueue, DocumentVersion
+from .models import CommercialQueue
 
 
 def _sla_due(kind):
@@ -63,8 +64,8 @@ class DocumentInline(ReadOnlyInline):
         )
 
 
-@admin.register(AccessRequest)
-class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
+@admin.register(Case)
+class CaseAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "state", "ns", "submitted_at"]
     list_filter = ["state", "kind", "reason", "source", "modality"]
     # Searched through IndexedSearchMixin: a protocol, an NS, a client or installation number, a CPF/CNPJ.
@@ -85,7 +86,7 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
         return super().get_queryset(request).for_user(request.user).exclude(state=CaseState.DRAFT)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in AccessRequest._meta.fields if f.name != "declaration"]
+        return [f.name for f in Case._meta.fields if f.name != "declaration"]
 
     def has_add_permission(self, request):
         return False
@@ -113,10 +114,10 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
         visible = set(files.values_list("pk", flat=True))
         extra = {
             **(extra_context or {}),
-            "can_review": request.user.has_perm("atende.commercial_review")
+            "can_review": request.user.has_perm("cases.commercial_review")
             and case.state == CaseState.SUBMITTED
             and not case.is_consultation,
-            "can_answer": request.user.has_perm("atende.answer_consultation")
+            "can_answer": request.user.has_perm("cases.answer_consultation")
             and case.state == CaseState.SUBMITTED
             and case.is_consultation,
             "identity_documents": [v for v in latest_versions(case).values() if v.pk in visible],
@@ -132,8 +133,8 @@ class AccessRequestAdmin(IndexedSearchMixin, admin.ModelAdmin):
 def _decide(model_admin, request, pk, action):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    case = get_object_or_404(AccessRequest.objects.for_user(request.user), pk=pk)
-    back = reverse("admin:atende_accessrequest_change", args=[pk])
+    case = get_object_or_404(Case.objects.for_user(request.user), pk=pk)
+    back = reverse("admin:cases_case_change", args=[pk])
     form = DecisionForm(request.POST)
     reason = form.data.get("reason", "")
     try:
@@ -148,13 +149,13 @@ def _decide(model_admin, request, pk, action):
             messages.success(request, _("Consultation answered."))
         else:
             raise PermissionDenied
-    except services.CaseError as exc:
+    except services.ServiceError as exc:
         messages.error(request, str(exc))
     return redirect(back)
 
 
 @admin.register(CommercialQueue)
-class CommercialQueueAdmin(AccessRequestAdmin):
+class CommercialQueueAdmin(CaseAdmin):
     """The commercial analysts' queue: filed requests awaiting the check, oldest first, with the SLA."""
 
     list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "submitted_at", "sla_due"]
@@ -183,4 +184,4 @@ class CommercialQueueAdmin(AccessRequestAdmin):
         return text
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return redirect(reverse("admin:atende_accessrequest_change", args=[object_id]))
+        return redirect(reverse("admin:cases_case_change", args=[object_id]))

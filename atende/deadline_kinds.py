@@ -1,11 +1,9 @@
-"""The clocks stage 1 starts (SPEC §9)."""
+"""The clocks of stage 1's own work (SPEC §9); the APR clocks the NS starts are the kernel's."""
 
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
-from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, hours, register
-
-from .lapse import expire_cases
+from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, register
 
 COMMERCIAL_SLA = register(
     DeadlineKind(
@@ -14,26 +12,6 @@ COMMERCIAL_SLA = register(
         party=_("Cemig — commercial analyst"),
         compute_due=business_days("GD_COMMERCIAL_SLA_BUSINESS_DAYS"),
         staff_role=roles.COMMERCIAL_ANALYST,
-    )
-)
-APR_REGISTER = register(
-    DeadlineKind(
-        code="apr_register",
-        label=_("Register the order in APR Web"),
-        party=_("Responsible technician"),
-        compute_due=hours("GD_APR_REGISTER_HOURS"),
-        enforcing=True,
-        on_lapse=expire_cases,
-    )
-)
-APR_SUBMIT = register(
-    DeadlineKind(
-        code="apr_submit",
-        label=_("Submit the technical documents in APR Web"),
-        party=_("Responsible technician"),
-        compute_due=business_days("GD_APR_SUBMIT_BUSINESS_DAYS"),
-        enforcing=True,
-        on_lapse=expire_cases,
     )
 )
 CONSULTATION_ANSWER = register(

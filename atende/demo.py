@@ -6,12 +6,12 @@ import io
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
+from gdportal.cases.choices import CaseKind, CaseState
+from gdportal.cases.documents import document_store
+from gdportal.cases.models import Case
 from gdportal.uploads import CheckedFile
 
 from . import services
-from .choices import CaseKind, CaseState
-from .documents import document_store
-from .models import AccessRequest
 
 
 def _pdf():
@@ -26,7 +26,7 @@ def _pdf():
 
 def _draft(user, installation, *, rt=None, kind=CaseKind.ACCESS, power="8.50", label=""):
     customer = installation.customer
-    case = AccessRequest.objects.create(
+    case = Case.objects.create(
         kind=kind,
         customer=customer,
         installation=installation,
@@ -82,7 +82,7 @@ def seed_cases(customer_user, rt_user):
         ("Demonstração: consulta respondida", second, None, CaseKind.CONSULTATION, ["answer"]),
     ]
     for label, installation, rt, kind, steps in plans:
-        if AccessRequest.objects.filter(other_info=label, customer=installation.customer).exists():
+        if Case.objects.filter(other_info=label, customer=installation.customer).exists():
             continue
         case = _draft(customer_user, installation, rt=rt, kind=kind, label=label)
         case = services.case_submit(case=case, by=case.filed_by)
@@ -99,6 +99,4 @@ def seed_cases(customer_user, rt_user):
                 case = services.consultation_answer(
                     case=case, by=analyst, answer="Conexão viável sem obras; orçamento estimado R$ 0,00."
                 )
-    return (
-        AccessRequest.objects.filter(customer=customer_user.customer).exclude(state=CaseState.DRAFT).count()
-    )
+    return Case.objects.filter(customer=customer_user.customer).exclude(state=CaseState.DRAFT).count()

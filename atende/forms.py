@@ -12,13 +12,18 @@ from gdportal.brdocs import (
     only_digits,
     validate_document,
 )
+from gdportal.cases.choices import (
+    MINI_NON_DISPATCHABLE_MAX,
+    NON_DISPATCHABLE,
+    POWER_LIMITS,
+    Reason,
+    RequestType,
+)
+from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
+from gdportal.cases.gfc import gfc_amount, gfc_required
+from gdportal.cases.models import Case, DocumentKind
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
-
-from .choices import MINI_NON_DISPATCHABLE_MAX, NON_DISPATCHABLE, POWER_LIMITS, Reason, RequestType
-from .documents import allowed_types, identity_kinds, kind_label, latest_versions
-from .gfc import gfc_amount, gfc_required
-from .models import AccessRequest, DocumentKind
 
 
 class InstallationLookupForm(forms.Form):
@@ -69,7 +74,7 @@ class AccessRequestForm(forms.ModelForm):
     )
 
     class Meta:
-        model = AccessRequest
+        model = Case
         fields = [
             "reason",
             "holder_name",

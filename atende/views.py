@@ -14,12 +14,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 from ipware import get_client_ip
 
+from gdportal.cases.choices import CANCELLABLE, CaseState
+from gdportal.cases.documents import latest_versions
+from gdportal.cases.models import Case, DocumentVersion
+from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
+
 from . import services
-from .access import case_for_user, open_clocks_prefetch, sees_personal_data
-from .choices import CANCELLABLE, CaseState
-from .documents import latest_versions
 from .forms import CancelForm, PublicLookupForm
-from .models import AccessRequest, DocumentVersion
+from .selectors import sees_personal_data
 from .services_catalog import search
 
 GD_OPTIONS = [
@@ -51,7 +53,7 @@ def gd_service(request):
 @require_GET
 def status_list(request):
     cases = (
-        AccessRequest.objects.for_user(request.user)
+        Case.objects.for_user(request.user)
         .filed()
         .select_related("installation")
         .prefetch_related(open_clocks_prefetch())
@@ -59,7 +61,7 @@ def status_list(request):
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     drafts = (
-        AccessRequest.objects.for_user(request.user)
+        Case.objects.for_user(request.user)
         .filter(state=CaseState.DRAFT, filed_by=request.user)
         .order_by("-updated_at")[:20]
     )
@@ -138,7 +140,7 @@ def cancel(request, protocol):
     if request.method == "POST" and form.is_valid():
         try:
             services.case_cancel(case=case, by=request.user, reason=form.cleaned_data["reason"])
-        except services.CaseError as exc:
+        except services.ServiceError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The request %(protocol)s was cancelled.") % {"protocol": protocol})
@@ -182,7 +184,7 @@ def public_lookup(request):
     form = PublicLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         case = (
-            AccessRequest.objects.filed()
+            Case.objects.filed()
             .prefetch_related(open_clocks_prefetch())
             .filter(protocol=form.cleaned_data["protocol"], document=form.cleaned_data["document"])
             .first()

@@ -6,25 +6,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.cases.documents import latest_versions
+from gdportal.cases.gfc import gfc_percentage
+from gdportal.cases.models import DocumentKind
+from gdportal.cases.selectors import draft_for_user
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
 from . import services
-from .access import (
+from .forms import AccessRequestForm, ConsultationForm, InstallationLookupForm
+from .selectors import (
     customer_for_filer,
     customers_for_filer,
-    draft_for_user,
     filer_required,
     installation_for_filer,
     installations_for_filer,
     sees_personal_data,
 )
-from .documents import latest_versions
-from .forms import AccessRequestForm, ConsultationForm, InstallationLookupForm
-from .gfc import gfc_percentage
-from .models import DocumentKind
 
 MODES = {"request": AccessRequestForm, "consultation": ConsultationForm}
 # The request form takes at most one file per stage 1 document kind.
@@ -93,7 +93,7 @@ def _handle_form(request, form, mode, draft=None):
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
-        except services.CaseError as exc:
+        except services.ServiceError as exc:
             messages.error(request, str(exc))
             return _render_form(request, form, mode, draft)
         return redirect("atende:draft", pk=case.pk)
@@ -206,7 +206,7 @@ def confirm_draft(request, pk):
                 {"customer": draft.customer, "debts": exc.debts if full_view else None},
                 status=409,
             )
-        except services.CaseError as exc:
+        except services.ServiceError as exc:
             messages.error(request, str(exc))
             return redirect("atende:draft", pk=draft.pk)
         messages.success(request, _("Request sent. Protocol %(protocol)s.") % {"protocol": case.protocol})

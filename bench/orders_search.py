@@ -33,7 +33,7 @@ SCENARIOS_ADMIN = [
     ("Admin orders: name prefix (~100 rows)", "/admin/aprweb/aprorder/", {"q": "Cliente 12345"}),
     ("Admin orders: situação", "/admin/aprweb/aprorder/", {"situation__exact": "technical_review"}),
     ("Admin orders: regional", "/admin/aprweb/aprorder/", {"regional": "Norte"}),
-    ("Admin cases: first page", "/admin/atende/accessrequest/", {}),
+    ("Admin cases: first page", "/admin/cases/case/", {}),
     ("Admin technical queue", "/admin/aprweb/technicalqueue/", {}),
 ]
 STATES = [

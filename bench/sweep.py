@@ -97,10 +97,10 @@ def main():
     result = sweep(batch_size=args.batch)
     elapsed = time.perf_counter() - start
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    from atende.models import AccessRequest, CaseEvent
+    from gdportal.cases.models import Case, CaseEvent
     from gdportal.notifications.models import OutboundEmail
 
-    assert AccessRequest.objects.filter(state="expired").count() == args.rows == updated
+    assert Case.objects.filter(state="expired").count() == args.rows == updated
     assert CaseEvent.objects.filter(action="expired").count() == args.rows
     assert OutboundEmail.objects.count() == args.rows
     print(

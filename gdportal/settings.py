@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gdportal.registry",
     "gdportal.notifications",
     "gdportal.deadlines",
+    "gdportal.cases",
     "gdportal.web",
     "atende",
     "aprweb",

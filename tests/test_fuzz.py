@@ -16,7 +16,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from aprweb.models import RTRegistration
-from atende.models import AccessRequest
+from gdportal.cases.models import Case
 from tests import factories
 from tests.aprweb.conftest import order_data
 from tests.aprweb.test_registration import FORM as RT_FORM
@@ -66,9 +66,9 @@ HOSTILE = [
 
 # Tables any of the forms below writes: none may gain a row from a refused body.
 WRITTEN = [
-    "atende.AccessRequest",
-    "atende.DocumentVersion",
-    "atende.CaseEvent",
+    "cases.Case",
+    "cases.DocumentVersion",
+    "cases.CaseEvent",
     "aprweb.AprOrder",
     "aprweb.RTRegistration",
     "notifications.OutboundEmail",
@@ -147,7 +147,7 @@ def test_the_customer_request_forms(client, rng, customer, installation):
     client.force_login(customer)
     for name, mode_data in (("atende:new", request_data()), ("atende:consultation_new", request_data())):
         fuzz(client, reverse(name, args=[installation.number]), mode_data, rng, ROUNDS)
-    for draft in AccessRequest.objects.filter(state="draft"):
+    for draft in Case.objects.filter(state="draft"):
         # A draft that was accepted is whole: it has its holder from the registry.
         assert draft.document == installation.customer.document
 

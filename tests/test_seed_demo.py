@@ -63,11 +63,11 @@ def test_demo_customer_signs_in_and_sees_their_name(client):
 
 
 def test_demo_has_cases_in_the_stage_one_states():
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
 
     call_command("seed_demo")
     call_command("seed_demo")
-    states = set(AccessRequest.objects.values_list("state", flat=True))
+    states = set(Case.objects.values_list("state", flat=True))
     assert {
         "submitted",
         "awaiting_technical",
@@ -75,4 +75,4 @@ def test_demo_has_cases_in_the_stage_one_states():
         "cancelled",
         "consultation_answered",
     } <= states
-    assert AccessRequest.objects.count() == 5
+    assert Case.objects.count() == 5

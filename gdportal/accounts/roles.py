@@ -19,9 +19,9 @@ INSPECTOR = "Vistoriador"
 _REGISTRY_READ = ["registry.view_customer", "registry.view_installation", "registry.view_debt"]
 
 _CASE_READ = [
-    "atende.view_accessrequest",
-    "atende.view_caseevent",
-    "atende.view_documentversion",
+    "cases.view_case",
+    "cases.view_caseevent",
+    "cases.view_documentversion",
     "deadlines.view_deadline",
     "deadlines.view_nonworkingday",
 ]
@@ -30,9 +30,10 @@ ROLE_PERMISSIONS = {
     COMMERCIAL_ANALYST: [
         *_REGISTRY_READ,
         *_CASE_READ,
+        "cases.view_all_cases",
         "atende.view_commercialqueue",
-        "atende.commercial_review",
-        "atende.answer_consultation",
+        "cases.commercial_review",
+        "cases.answer_consultation",
         "aprweb.view_aprorder",
         "deadlines.add_nonworkingday",
         "deadlines.change_nonworkingday",
@@ -41,12 +42,14 @@ ROLE_PERMISSIONS = {
     TECHNICAL_ANALYST: [
         *_REGISTRY_READ,
         *_CASE_READ,
-        "atende.technical_review",
+        "cases.view_all_cases",
+        "cases.technical_review",
         "aprweb.view_aprorder",
         "aprweb.view_technicalqueue",
         "aprweb.change_technicalqueue",
     ],
     REGISTRATION_ANALYST: ["aprweb.view_rtregistration", "aprweb.review_registration"],
+    # Without cases.view_all_cases: the inspector sees only the cases in inspection (Case.objects.for_user).
     INSPECTOR: ["registry.view_installation", *_CASE_READ],
 }
 

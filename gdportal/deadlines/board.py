@@ -65,7 +65,7 @@ def _clock_items(role, now, end_today):
             label=str(clock.label),
             subject=clock.case.protocol or "",
             due_at=clock.due_at,
-            url=reverse("admin:atende_accessrequest_change", args=[clock.case_id]),
+            url=reverse("admin:cases_case_change", args=[clock.case_id]),
         )
         (overdue if clock.due_at < now else due_today).append(item)
     return due_today, overdue
@@ -90,9 +90,9 @@ def build(role_names=None, now=None):
 
 
 def cases_by_state():
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
 
-    return list(AccessRequest.objects.filed().values("state").annotate(total=Count("id")).order_by("state"))
+    return list(Case.objects.filed().values("state").annotate(total=Count("id")).order_by("state"))
 
 
 def roles_of(user):

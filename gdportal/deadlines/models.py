@@ -51,7 +51,7 @@ class Deadline(models.Model):
         LAPSED = "lapsed", _("Lapsed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    case = models.ForeignKey("atende.AccessRequest", on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(_("kind"), max_length=40)
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))

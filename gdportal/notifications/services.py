@@ -18,7 +18,7 @@ STALE_CLAIM = timedelta(minutes=10)
 
 
 # Bulk rows keep ids in their JSON context; a loader per key turns them back into objects at send time
-# (e.g. {"case_id": 7} -> {"case": <AccessRequest 7>}). Apps register theirs in AppConfig.ready().
+# (e.g. {"case_id": 7} -> {"case": <Case 7>}). Apps register theirs in AppConfig.ready().
 CONTEXT_LOADERS = {}
 
 

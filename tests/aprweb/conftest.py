@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 
 from aprweb import services
 from aprweb.models import AprOrder
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.uploads import CheckedFile
 from tests import factories
 from tests.atende.conftest import make_case

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from aprweb import services
 from aprweb.models import AprOrder
-from atende.choices import CaseState
 from atende.services import case_commercial_approve
+from gdportal.cases.choices import CaseState
 from gdportal.notifications.models import OutboundEmail
 from gdportal.registry.models import LookupAudit
 from tests import factories
@@ -61,7 +61,7 @@ def test_an_rt_with_protocol_and_cpf_but_no_code_cannot_take_the_case(apr_client
 
 
 def test_the_service_alone_refuses_a_takeover_without_the_code(awaiting_case, rt, rt_registration):
-    with pytest.raises(services.CaseError):
+    with pytest.raises(services.ServiceError):
         build_order(awaiting_case, rt, claim_code="")
 
 

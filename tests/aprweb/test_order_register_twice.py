@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from aprweb import services
 from aprweb.models import AprOrder
-from atende.choices import CaseState
-from atende.models import AccessRequest
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case
 from gdportal.notifications.models import OutboundEmail
 from tests.aprweb.conftest import attach, build_order, order_data
 from tests.atende.test_concurrency import run_at_once
@@ -52,7 +52,7 @@ def test_a_suspension_opens_a_new_round_with_room_for_one_more_order(submitted_o
     art = case.documents.filter(kind="art").latest("uploaded_at")
     services.version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="Sem pagamento")
     services.technical_suspend(case=case, by=technical_analyst)
-    case = AccessRequest.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=case.pk)
     assert case.state == CaseState.PENDING_CORRECTION
     second = build_order(case, rt)
     assert (submitted_order.round, second.round) == (1, 2)
@@ -73,7 +73,7 @@ def test_the_database_refuses_a_second_order_for_the_same_round(order):
 @pytest.mark.django_db(transaction=True)
 def test_two_registrations_at_once_make_one_order(postgres, awaiting_case, rt, rt_registration):
     results = run_at_once(
-        2, lambda i: build_order(AccessRequest.objects.get(pk=awaiting_case.pk), rt, art_number=f"ART{i}").pk
+        2, lambda i: build_order(Case.objects.get(pk=awaiting_case.pk), rt, art_number=f"ART{i}").pk
     )
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results

@@ -7,8 +7,8 @@ from django.urls import reverse
 from aprweb import services
 from aprweb.documents import required_kinds
 from aprweb.models import AprOrder
-from atende.choices import CaseState
-from atende.models import DocumentVersion
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import DocumentVersion
 from tests import factories
 from tests.aprweb.conftest import attach, attach_all, build_order, order_data
 from tests.atende.conftest import make_case
@@ -84,13 +84,13 @@ def test_order_form_rules(apr_client, awaiting_case, rt_registration):
 def test_technician_cannot_register_above_800_kva(awaiting_case, rt, rt_registration):
     rt_registration.title = "electrotechnician"
     rt_registration.save()
-    with pytest.raises(services.CaseError, match="800 kVA"):
+    with pytest.raises(services.ServiceError, match="800 kVA"):
         build_order(awaiting_case, rt, demand_kva="800.01")
     assert build_order(awaiting_case, rt, demand_kva="800").pk
 
 
 def test_another_rt_cannot_take_a_case_already_registered(order, other_rt):
-    with pytest.raises(services.CaseError):
+    with pytest.raises(services.ServiceError):
         build_order(order.case, other_rt)
 
 

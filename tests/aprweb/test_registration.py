@@ -141,5 +141,5 @@ def test_only_the_registration_analyst_decides(db, commercial_analyst):
 def test_a_deciding_twice_is_refused(registration_analyst):
     registration = factories.RTRegistrationFactory()
     services.rt_registration_approve(registration=registration, by=registration_analyst)
-    with pytest.raises(services.CaseError):
+    with pytest.raises(services.ServiceError):
         services.rt_registration_reject(registration=registration, by=registration_analyst, reason="x")

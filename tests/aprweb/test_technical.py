@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from aprweb import services
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.notifications.models import OutboundEmail
 from tests.aprweb.conftest import attach
 from tests.files import pdf_bytes
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def judge_all(case, analyst, verdict="conforming", note=""):
-    from atende.documents import latest_versions
+    from gdportal.cases.documents import latest_versions
 
     for version in latest_versions(case).values():
         if version.kind == "identity":
@@ -66,7 +66,7 @@ def test_suspend_correct_resubmit_approve(
     assert case.state == CaseState.TECHNICAL_REVIEW
     judge_all(case, technical_analyst)
     art = case.documents.get(kind="art")
-    with pytest.raises(services.CaseError):
+    with pytest.raises(services.ServiceError):
         services.version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="")
     decide(
         client,
@@ -138,12 +138,12 @@ def test_stale_or_illegal_transitions_change_nothing(technical_analyst, submitte
         lambda: services.technical_reject(case=case, by=technical_analyst, reason="x"),
         lambda: services.order_submit(order=submitted_order, by=rt),
     ):
-        with pytest.raises(services.CaseError):
+        with pytest.raises(services.ServiceError):
             action()
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
     assert case.events.filter(action="technical_approved").count() == 1
-    with pytest.raises(services.CaseError):
+    with pytest.raises(services.ServiceError):
         attach(submitted_order, "art", rt)
 
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from atende import services
-from atende.choices import CaseState
-from atende.models import AccessRequest
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case
 from tests import factories
 from tests.files import pdf_bytes
 
@@ -50,10 +50,10 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
     """A case filed through the real services (then moved further if asked)."""
     from django.core.files.base import ContentFile
 
-    from atende.documents import document_store
+    from gdportal.cases.documents import document_store
     from gdportal.uploads import CheckedFile
 
-    case = AccessRequest(
+    case = Case(
         customer=installation.customer,
         installation=installation,
         filed_by=rt or customer_user,

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from atende import services
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.notifications.models import OutboundEmail
 from tests.atende.conftest import make_case
 
@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def decide(client, case, action, reason=""):
-    return client.post(
-        reverse("admin:atende_accessrequest_decide", args=[case.pk, action]), {"reason": reason}
-    )
+    return client.post(reverse("admin:cases_case_decide", args=[case.pk, action]), {"reason": reason})
 
 
 def test_queue_lists_filed_requests_oldest_first(client, commercial_analyst, customer, installation):
@@ -42,7 +40,7 @@ def test_queue_runs_a_fixed_number_of_queries(
 
 def test_case_page_shows_the_identity_document_inline(client, commercial_analyst, case):
     client.force_login(commercial_analyst)
-    html = client.get(reverse("admin:atende_accessrequest_change", args=[case.pk])).content.decode()
+    html = client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
     doc = case.documents.get()
     assert f"{reverse('atende:document', args=[doc.pk])}?inline=1" in html and "<iframe" in html
     inline = client.get(reverse("atende:document", args=[doc.pk]) + "?inline=1")
@@ -93,7 +91,7 @@ def test_a_second_approval_is_refused_and_changes_nothing(client, commercial_ana
 
 def test_technical_analyst_cannot_decide_commercially(client, technical_analyst, case):
     client.force_login(technical_analyst)
-    assert client.get(reverse("admin:atende_accessrequest_change", args=[case.pk])).status_code == 200
+    assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
     with pytest.raises(PermissionDenied):
         services.case_commercial_approve(case=case, by=technical_analyst)
     response = decide(client, case, "approve")
@@ -104,11 +102,11 @@ def test_technical_analyst_cannot_decide_commercially(client, technical_analyst,
 
 def test_admin_cannot_edit_or_delete_a_case(client, commercial_analyst, case):
     client.force_login(commercial_analyst)
-    url = reverse("admin:atende_accessrequest_change", args=[case.pk])
+    url = reverse("admin:cases_case_change", args=[case.pk])
     client.post(url, {"holder_name": "Outro nome", "state": "connected"})
     case.refresh_from_db()
     assert case.holder_name != "Outro nome" and case.state == CaseState.SUBMITTED
-    assert client.get(reverse("admin:atende_accessrequest_delete", args=[case.pk])).status_code == 403
+    assert client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
 
 
 def test_consultation_is_answered_by_the_commercial_analyst(
@@ -129,7 +127,7 @@ def test_admin_search_finds_by_protocol_ns_and_cpf(client, commercial_analyst, c
     case = make_case(customer, installation)
     other = make_case(customer, installation)
     client.force_login(commercial_analyst)
-    url = reverse("admin:atende_accessrequest_changelist")
+    url = reverse("admin:cases_case_changelist")
     html = client.get(url, {"q": case.protocol}).content.decode()
     assert case.protocol in html and other.protocol not in html
     by_cpf = client.get(url, {"q": installation.customer.document_display}).content.decode()

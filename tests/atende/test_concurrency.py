@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from atende import services
-from atende.choices import CaseState
-from atende.models import AccessRequest, NumberSequence
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case, NumberSequence
 from tests import factories
 from tests.atende.conftest import make_case
 
@@ -40,14 +40,12 @@ def test_two_analysts_approving_at_once_issue_one_ns(postgres, customer, install
     analysts = [factories.StaffFactory(role="Analista comercial") for _ in range(2)]
     results = run_at_once(
         2,
-        lambda i: (
-            services.case_commercial_approve(case=AccessRequest.objects.get(pk=case.pk), by=analysts[i]).ns
-        ),
+        lambda i: services.case_commercial_approve(case=Case.objects.get(pk=case.pk), by=analysts[i]).ns,
     )
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results
     refusal = next(value for kind, value in results if kind == "error")
-    assert isinstance(refusal, services.CaseError)
+    assert isinstance(refusal, services.ServiceError)
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_TECHNICAL
     assert case.events.filter(action="commercial_approved").count() == 1

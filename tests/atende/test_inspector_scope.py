@@ -7,10 +7,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from atende.choices import INSPECTION_STATES, CaseState
-from atende.documents import document_store
-from atende.models import AccessRequest
 from gdportal.accounts import roles
+from gdportal.cases.choices import INSPECTION_STATES, CaseState
+from gdportal.cases.documents import document_store
+from gdportal.cases.models import Case
 from gdportal.uploads import CheckedFile
 from tests import factories
 from tests.atende.conftest import make_case
@@ -37,27 +37,27 @@ def technical_file(case, kind="art"):
 
 def in_inspection(case):
     # No transition reaches the inspection states yet (SPEC §6.3 comes later): put the row there directly.
-    AccessRequest.objects.filter(pk=case.pk).update(state=CaseState.INSPECTION_REQUESTED)
-    return AccessRequest.objects.get(pk=case.pk)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.INSPECTION_REQUESTED)
+    return Case.objects.get(pk=case.pk)
 
 
 def test_inspector_case_list_holds_only_cases_in_inspection(client, inspector, customer, installation):
     submitted = make_case(customer, installation)
     awaiting = make_case(customer, installation, state=CaseState.AWAITING_TECHNICAL)
     client.force_login(inspector)
-    url = reverse("admin:atende_accessrequest_changelist")
+    url = reverse("admin:cases_case_changelist")
     html = client.get(url).content.decode()
     assert submitted.protocol not in html and awaiting.protocol not in html
     inspected = in_inspection(make_case(customer, installation))
     html = client.get(url).content.decode()
     assert inspected.protocol in html and submitted.protocol not in html
     searched = client.get(url, {"q": submitted.protocol}).content.decode()
-    assert reverse("admin:atende_accessrequest_change", args=[submitted.pk]) not in searched
+    assert reverse("admin:cases_case_change", args=[submitted.pk]) not in searched
 
 
 def test_inspector_gets_404_on_the_page_of_a_case_outside_inspection(client, inspector, case):
     client.force_login(inspector)
-    assert client.get(reverse("admin:atende_accessrequest_change", args=[case.pk])).status_code == 404
+    assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 404
     assert client.get(reverse("admin:aprweb_technicalqueue_change", args=[case.pk])).status_code == 403
     assert client.get(reverse("atende:status_detail", args=[case.protocol])).status_code == 404
 
@@ -71,7 +71,7 @@ def test_inspector_never_downloads_identity_papers(client, inspector, case, cust
     art = technical_file(inspected)
     assert client.get(reverse("atende:document", args=[identity.pk])).status_code == 404
     assert client.get(reverse("atende:document", args=[art.pk])).status_code == 200
-    page = client.get(reverse("admin:atende_accessrequest_change", args=[inspected.pk])).content.decode()
+    page = client.get(reverse("admin:cases_case_change", args=[inspected.pk])).content.decode()
     assert reverse("atende:document", args=[art.pk]) in page
     assert reverse("atende:document", args=[identity.pk]) not in page
 
@@ -89,14 +89,14 @@ def test_analysts_still_see_every_case_and_file(client, commercial_analyst, tech
     identity = case.documents.get(kind="identity")
     for analyst in (commercial_analyst, technical_analyst):
         client.force_login(analyst)
-        assert client.get(reverse("admin:atende_accessrequest_change", args=[case.pk])).status_code == 200
+        assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
         assert client.get(reverse("atende:document", args=[identity.pk])).status_code == 200
 
 
 def test_only_the_analysts_groups_hold_the_every_case_permission(
     inspector, commercial_analyst, technical_analyst
 ):
-    assert not inspector.has_perm("atende.view_all_cases") and inspector.has_perm("atende.view_accessrequest")
-    assert commercial_analyst.has_perm("atende.view_all_cases")
-    assert technical_analyst.has_perm("atende.view_all_cases")
+    assert not inspector.has_perm("cases.view_all_cases") and inspector.has_perm("cases.view_case")
+    assert commercial_analyst.has_perm("cases.view_all_cases")
+    assert technical_analyst.has_perm("cases.view_all_cases")
     assert set(INSPECTION_STATES) <= set(CaseState.values)

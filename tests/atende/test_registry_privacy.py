@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.registry.models import Debt, LookupAudit
 from tests import factories
 from tests.atende.conftest import make_case
@@ -140,7 +140,7 @@ def test_a_draft_does_not_make_the_rt_a_server(client, rt, victim, customer):
 
 def test_an_unserved_rt_files_without_the_full_values(client, rt, victim, identity_pdf):
     """The form works for an RT who never saw the CPF: the service fills it from the registry."""
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
     from tests.atende.conftest import request_data
 
     Debt.objects.all().delete()
@@ -150,7 +150,7 @@ def test_an_unserved_rt_files_without_the_full_values(client, rt, victim, identi
         {**request_data(), "file_identity": identity_pdf},
     )
     assert response.status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert case.document == victim.customer.document and case.rt == rt
     html = client.get(response["Location"]).content.decode()
     assert victim.customer.document_display not in html and "Joana Pereira Lima" not in html

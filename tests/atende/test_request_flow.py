@@ -7,8 +7,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from atende.choices import CaseState
-from atende.models import AccessRequest, DocumentVersion
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case, DocumentVersion
 from gdportal.notifications.models import OutboundEmail
 from gdportal.registry.models import Debt
 from tests import factories
@@ -31,7 +31,7 @@ def test_customer_files_a_micro_request_and_gets_a_protocol(
     assert client.get(reverse("atende:lookup")).status_code == 200
     response = file_request(client, installation, identity_pdf)
     assert response.status_code == 302, response.content.decode()[:3000]
-    draft = AccessRequest.objects.get()
+    draft = Case.objects.get()
     assert draft.state == CaseState.DRAFT and draft.protocol is None
     assert draft.power_kw == Decimal("8.50") and draft.latitude == Decimal("-19.92")
     confirm = client.get(response["Location"])
@@ -42,7 +42,7 @@ def test_customer_files_a_micro_request_and_gets_a_protocol(
 
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(response["Location"])
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert sent.status_code == 302 and sent["Location"] == reverse("atende:receipt", args=[case.protocol])
     assert case.state == CaseState.SUBMITTED
     assert len(case.protocol) == 13 and case.protocol.startswith(str(case.submitted_at.year))
@@ -73,7 +73,7 @@ def test_debtor_is_refused_with_the_amounts_and_nothing_is_saved(
     response = file_request(client, installation, identity_pdf)
     assert response.status_code == 409
     assert "FAT-2026-08" in response.content.decode()
-    assert not AccessRequest.objects.exists() and not DocumentVersion.objects.exists()
+    assert not Case.objects.exists() and not DocumentVersion.objects.exists()
     assert not OutboundEmail.objects.exists()
 
 
@@ -85,7 +85,7 @@ def test_debt_that_appears_after_the_draft_blocks_the_send(client, customer, ins
     )
     response = client.post(draft_url)
     assert response.status_code == 409
-    assert AccessRequest.objects.get().state == CaseState.DRAFT  # the draft is kept, nothing was sent
+    assert Case.objects.get().state == CaseState.DRAFT  # the draft is kept, nothing was sent
     assert not OutboundEmail.objects.exists()
 
 
@@ -112,14 +112,14 @@ def test_power_must_fit_the_reason(
     html = response.content.decode()
     assert message in html and 'href="#id_power_kw"' in html  # summary links to the field
     assert 'value="Rua da Bahia"' in html  # what was typed is kept
-    assert not AccessRequest.objects.exists()
+    assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize(("power", "dot"), [("8.5", True), ("8,5", False)])
 def test_decimal_comma_and_dot_are_both_accepted(client, customer, installation, identity_pdf, power, dot):
     client.force_login(customer)
     assert file_request(client, installation, identity_pdf, power_kw=power).status_code == 302
-    assert AccessRequest.objects.get().power_kw == Decimal("8.5")
+    assert Case.objects.get().power_kw == Decimal("8.5")
 
 
 def test_the_holder_document_is_the_registry_one_whatever_is_posted(
@@ -132,7 +132,7 @@ def test_the_holder_document_is_the_registry_one_whatever_is_posted(
         {**request_data(document="390.533.447-05"), "file_identity": identity_pdf},
     )
     assert response.status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert case.document == installation.customer.document != "39053344705"
     assert case.holder_name == installation.customer.name
 
@@ -160,7 +160,7 @@ def test_declaration_must_be_ticked(client, customer, installation, identity_pdf
     response = client.post(
         reverse("atende:new", args=[installation.number]), {**data, "file_identity": identity_pdf}
     )
-    assert response.status_code == 400 and not AccessRequest.objects.exists()
+    assert response.status_code == 400 and not Case.objects.exists()
 
 
 def test_a_four_megabyte_file_is_refused_and_the_form_kept(client, customer, installation):
@@ -169,7 +169,7 @@ def test_a_four_megabyte_file_is_refused_and_the_form_kept(client, customer, ins
     response = file_request(client, installation, big)
     html = response.content.decode()
     assert response.status_code == 400 and "maior que 3 MB" in html
-    assert 'value="Rua da Bahia"' in html and not AccessRequest.objects.exists()
+    assert 'value="Rua da Bahia"' in html and not Case.objects.exists()
 
 
 def test_an_exe_named_pdf_is_refused(client, customer, installation):
@@ -227,7 +227,7 @@ def test_mini_above_500_kw_needs_the_guarantee_with_its_amount(
         },
     )
     assert response.status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert case.gfc_amount == Decimal("240000.00") and case.gfc_bank == "itau"  # 5 % from 1,000 kW
 
 
@@ -236,7 +236,7 @@ def test_shared_generation_is_exempt_from_the_guarantee(client, customer, instal
     response = file_request(
         client, installation, identity_pdf, reason="mini", power_kw="800", source="hydro", modality="shared"
     )
-    assert response.status_code == 302 and AccessRequest.objects.get().gfc_amount is None
+    assert response.status_code == 302 and Case.objects.get().gfc_amount is None
 
 
 def test_closed_installation_cannot_be_chosen(client, customer, customer_record):
@@ -245,7 +245,7 @@ def test_closed_installation_cannot_be_chosen(client, customer, customer_record)
     listing = client.get(reverse("atende:lookup")).content.decode()
     assert "Encerrada: indisponível para GD" in listing
     response = client.get(reverse("atende:new", args=[closed.number]))
-    assert response.status_code == 302 and not AccessRequest.objects.exists()
+    assert response.status_code == 302 and not Case.objects.exists()
 
 
 def test_new_connection_goes_without_installation(client, customer, customer_record, identity_pdf):
@@ -253,7 +253,7 @@ def test_new_connection_goes_without_installation(client, customer, customer_rec
     url = reverse("atende:new_unit", args=[customer_record.number])
     data = request_data(document=customer_record.document_display, request_type="new_unit")
     assert client.post(url, {**data, "file_identity": identity_pdf}).status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert case.installation is None and case.request_type == "new_unit"
 
 
@@ -278,12 +278,12 @@ def test_rt_files_for_a_customer_with_personal_data_masked(client, rt, installat
     assert installation.number in listing and installation.customer.name not in listing
     assert "Rua da Bahia" not in listing  # address masked down to the municipality
     assert file_request(client, installation, identity_pdf).status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert case.rt == rt and case.filed_by == rt
     client.post(reverse("atende:draft", args=[case.pk]))
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
-    assert AccessRequest.objects.for_user(customer).get() == case  # the holder follows it too
+    assert Case.objects.for_user(customer).get() == case  # the holder follows it too
 
 
 @pytest.mark.parametrize(
@@ -321,7 +321,7 @@ def test_consultation_needs_no_installation_and_no_attachments(client, customer,
     url = reverse("atende:consultation_customer", args=[customer_record.number])
     data = request_data(document=customer_record.document_display, request_type="new_unit")
     assert client.post(url, data).status_code == 302
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     client.post(reverse("atende:draft", args=[case.pk]))
     case.refresh_from_db()
     assert case.kind == "consultation" and case.state == CaseState.SUBMITTED and len(case.protocol) == 13

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from atende import services
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail

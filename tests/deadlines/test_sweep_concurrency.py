@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from atende import services
-from atende.choices import CaseState
-from atende.models import CaseEvent
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import CaseEvent
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail
@@ -31,11 +31,9 @@ def test_concurrent_sweeps_expire_each_case_once(postgres, customer, installatio
     assert CaseEvent.objects.filter(case_id__in=ids, action="expired").count() == 60
     assert OutboundEmail.objects.filter(template="case_expired").count() == 60
     assert set(Deadline.objects.filter(kind="apr_register").values_list("state", flat=True)) == {"lapsed"}
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
 
-    assert set(AccessRequest.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
-        CaseState.EXPIRED
-    }
+    assert set(Case.objects.filter(pk__in=ids).values_list("state", flat=True)) == {CaseState.EXPIRED}
 
 
 def test_sweep_skips_a_case_a_user_is_changing_instead_of_deadlocking(
@@ -59,9 +57,9 @@ def test_sweep_skips_a_case_a_user_is_changing_instead_of_deadlocking(
     def rt_registers():
         try:
             with transaction.atomic():
-                from atende.services import lock_case
+                from gdportal.cases.services import case_lock
 
-                lock_case(case)  # what order_register does first
+                case_lock(case)  # what order_register does first
                 holding.set()
                 release.wait(10)
                 build_order(case, rt)

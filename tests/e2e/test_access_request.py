@@ -16,7 +16,7 @@ def login_atende(page, base, email):
 
 
 def test_customer_files_and_analyst_approves(live_server, page, demo, tmp_path):
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
     from gdportal.notifications.models import OutboundEmail
 
     identity = tmp_path / "rg-e-cpf.pdf"
@@ -60,7 +60,7 @@ def test_customer_files_and_analyst_approves(live_server, page, demo, tmp_path):
     login_atende(page, base, demo_data.CUSTOMER_EMAIL)
     page.goto(base + "/atende/servicos/")
     page.get_by_role("link", name=protocol).click()
-    case = AccessRequest.objects.get(protocol=protocol)
+    case = Case.objects.get(protocol=protocol)
     expect(page.get_by_test_id("ns")).to_contain_text(case.ns)
     expect(page.get_by_test_id("state")).to_have_text("NS emitida — aguardando documentação técnica")
     expect(page.get_by_test_id("clock").first).to_contain_text(

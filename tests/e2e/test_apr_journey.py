@@ -23,7 +23,7 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     from django.contrib.auth import get_user_model
 
     from atende import services as atende_services
-    from atende.models import AccessRequest
+    from gdportal.cases.models import Case
     from gdportal.notifications.models import OutboundEmail
     from tests.atende.conftest import make_case
 
@@ -146,4 +146,4 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     page.get_by_role("button", name="Entrar").click()
     page.goto(base + f"/atende/servicos/{case.protocol}/")
     expect(page.get_by_test_id("state")).to_have_text("Aprovada — parecer de acesso em elaboração")
-    assert AccessRequest.objects.get(pk=case.pk).state == "approved"
+    assert Case.objects.get(pk=case.pk).state == "approved"

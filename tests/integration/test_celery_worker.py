@@ -18,7 +18,7 @@ import pytest
 from django.utils import timezone
 
 from atende import services
-from atende.choices import CaseState
+from gdportal.cases.choices import CaseState
 from gdportal.deadlines.models import Deadline
 from gdportal.notifications.models import OutboundEmail
 from tests import factories
@@ -146,9 +146,9 @@ def test_a_worker_killed_mid_sweep_is_finished_by_the_next_without_double_effect
     first = Worker(slow, tmp_path, "first")
 
     def expired():
-        from atende.models import AccessRequest
+        from gdportal.cases.models import Case
 
-        return AccessRequest.objects.filter(pk__in=ids, state=CaseState.EXPIRED).count()
+        return Case.objects.filter(pk__in=ids, state=CaseState.EXPIRED).count()
 
     try:
         assert wait_for(lambda: expired() >= 10, interval=0.05), (tmp_path / "first.log").read_text()
@@ -165,7 +165,7 @@ def test_a_worker_killed_mid_sweep_is_finished_by_the_next_without_double_effect
         )
     finally:
         second.stop()
-    from atende.models import CaseEvent
+    from gdportal.cases.models import CaseEvent
 
     assert CaseEvent.objects.filter(case_id__in=ids, action="expired").count() == len(ids)
     assert OutboundEmail.objects.filter(template="case_expired").count() == len(ids)

@@ -1,18 +1,14 @@
-"""Who may file what, and the one place that fetches cases for a user (404 for anything not theirs)."""
+"""Who may file what in Atende, and how much of the registry a filer sees (SPEC §4, §10)."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from gdportal.deadlines.models import Deadline
+from gdportal.cases.models import Case
 from gdportal.registry.models import Customer, Installation
-
-from .choices import CaseState
-from .models import AccessRequest
 
 
 def filer_required(view):
@@ -35,7 +31,7 @@ def rt_serves(user, customer):
     Filing a draft is not enough: anyone can type a form. A case whose NS was issued (Cemig checked the
     holder's documents) or that the customer handed over with the claim code is.
     """
-    return AccessRequest.objects.filter(
+    return Case.objects.filter(
         rt=user, customer_id=getattr(customer, "pk", customer), ns__isnull=False
     ).exists()
 
@@ -79,32 +75,3 @@ def customer_for_filer(user, number):
     if not user.is_rt and customer.pk != user.customer_id:
         raise Http404
     return customer
-
-
-def open_clocks_prefetch():
-    return Prefetch(
-        "deadlines",
-        to_attr="visible_clocks",
-        queryset=Deadline.objects.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]).order_by(
-            "due_at"
-        ),
-    )
-
-
-def case_for_user(user, protocol):
-    return get_object_or_404(
-        AccessRequest.objects.for_user(user)
-        .filed()
-        .select_related("customer", "installation", "rt")
-        .prefetch_related(open_clocks_prefetch()),
-        protocol=protocol,
-    )
-
-
-def draft_for_user(user, pk):
-    return get_object_or_404(
-        AccessRequest.objects.for_user(user).select_related("customer", "installation"),
-        pk=pk,
-        state=CaseState.DRAFT,
-        filed_by=user,
-    )

@@ -12,7 +12,7 @@ from gdportal.deadlines.models import Deadline
 from gdportal.notifications.models import OutboundEmail
 
 from .choices import CaseState
-from .models import AccessRequest, CaseEvent
+from .models import Case, CaseEvent
 from .signals import cases_moved_in_bulk
 
 EXPIRABLE = [CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION]
@@ -42,7 +42,7 @@ def _json(expression):
 
 def _copy_history(ids, now, reason):
     """One historical row per case, as django-simple-history would write it, copied by the database."""
-    history = AccessRequest.history.model
+    history = Case.history.model
     own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
     fields = [f for f in history._meta.concrete_fields if f.name not in own]
     columns = [f.column for f in fields]
@@ -50,7 +50,7 @@ def _copy_history(ids, now, reason):
     sql = (
         f"INSERT INTO {_table(history)} ({', '.join(map(_col, columns))}, {_col('history_date')}, "  # nosec B608
         f"{_col('history_change_reason')}, {_col('history_type')}, {_col('history_user_id')}) "
-        f"SELECT {', '.join(map(_col, columns))}, %s, %s, '~', NULL FROM {_table(AccessRequest)} "
+        f"SELECT {', '.join(map(_col, columns))}, %s, %s, '~', NULL FROM {_table(Case)} "
         f"WHERE {_col('id')} IN ({marks})"
     )
     with connection.cursor() as cursor:
@@ -62,7 +62,7 @@ def _events(ids, now, note):
     sql = (
         f"INSERT INTO {_table(CaseEvent)} "  # nosec B608
         f"(case_id, created_at, actor_id, action, from_state, to_state, note) "
-        f"SELECT id, %s, NULL, 'expired', state, %s, %s FROM {_table(AccessRequest)} "
+        f"SELECT id, %s, NULL, 'expired', state, %s, %s FROM {_table(Case)} "
         f"WHERE id IN ({marks})"
     )
     with connection.cursor() as cursor:
@@ -77,7 +77,7 @@ def _outbox(ids, now, template):
         f'INSERT INTO {_table(OutboundEmail)} ("to", subject, body_text, body_html, template, context, '  # nosec B608
         f"status, attempts, last_error, created_at, related_object) "
         f"SELECT {_json(chr(39) + '[]' + chr(39))}, '', '', '', %s, {context}, %s, 0, '', %s, 'case:' || id "
-        f"FROM {_table(AccessRequest)} WHERE id IN ({marks})"
+        f"FROM {_table(Case)} WHERE id IN ({marks})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [template, OutboundEmail.Status.QUEUED, now, *params])
@@ -92,7 +92,7 @@ def expire_cases(rows, now):
     """
     case_ids = sorted({row["case_id"] for row in rows})
     locked = dict(
-        AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
+        Case.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(id__in=case_ids)
         .values_list("id", "state")
     )
@@ -101,15 +101,13 @@ def expire_cases(rows, now):
     if not ids:
         return set(locked)
     _events(ids, now, _("The deadline lapsed without the APR Web step: rejected by lapse of time."))
-    AccessRequest.objects.filter(id__in=ids).update(
-        state=CaseState.EXPIRED, state_changed_at=now, updated_at=now
-    )
+    Case.objects.filter(id__in=ids).update(state=CaseState.EXPIRED, state_changed_at=now, updated_at=now)
     _copy_history(ids, now, "deadline lapsed")
     # The case's other clocks stop with it.
     Deadline.objects.filter(case_id__in=ids, state=Deadline.State.OPEN).update(
         state=Deadline.State.CANCELLED, closed_at=now
     )
-    cases_moved_in_bulk.send(sender=AccessRequest, case_ids=ids, state=CaseState.EXPIRED)
+    cases_moved_in_bulk.send(sender=Case, case_ids=ids, state=CaseState.EXPIRED)
     _outbox(ids, now, "case_expired")
     from gdportal.notifications.tasks import send_pending
 

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """The case kernel: the case, its states and transitions, events, documents, numbers and visibility.
+
+    Every stage builds on it (Atende, APR Web, and the parecer, inspection and compensation to come); it
+    imports no stage.
+    """
+
+    name = "gdportal.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self):
+        from gdportal.notifications.services import register_context_loader
+
+        from . import deadline_kinds  # noqa: F401 — registers the clocks that cross stages
+        from .models import Case
+
+        register_context_loader(
+            "case_id", lambda pk: {"case": Case.objects.select_related("customer", "rt").get(pk=pk)}
+        )

@@ -1,0 +1,38 @@
+"""Reading cases for a user: one scope (Case.objects.for_user), 404 for anything that is not theirs."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from gdportal.deadlines.models import Deadline
+
+from .choices import CaseState
+from .models import Case
+
+
+def open_clocks_prefetch():
+    return Prefetch(
+        "deadlines",
+        to_attr="visible_clocks",
+        queryset=Deadline.objects.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]).order_by(
+            "due_at"
+        ),
+    )
+
+
+def case_for_user(user, protocol):
+    return get_object_or_404(
+        Case.objects.for_user(user)
+        .filed()
+        .select_related("customer", "installation", "rt")
+        .prefetch_related(open_clocks_prefetch()),
+        protocol=protocol,
+    )
+
+
+def draft_for_user(user, pk):
+    return get_object_or_404(
+        Case.objects.for_user(user).select_related("customer", "installation"),
+        pk=pk,
+        state=CaseState.DRAFT,
+        filed_by=user,
+    )
