@@ -380,6 +380,13 @@ GD_COMMERCIAL_SLA_BUSINESS_DAYS = env_int("GD_COMMERCIAL_SLA_BUSINESS_DAYS", 5)
 GD_RT_REVIEW_BUSINESS_DAYS = env_int("GD_RT_REVIEW_BUSINESS_DAYS", 3)
 GD_CORRECTION_DAYS = env_int("GD_CORRECTION_DAYS", 30)
 GD_UPLOAD_MAX_BYTES = env_int("GD_UPLOAD_MAX_BYTES", 3 * 1024 * 1024)
+# PDFs are parsed in a child process with these limits (gdportal/pdfsandbox.py): a hostile PDF past any of
+# them is refused. A normal 3 MB PDF needs well under a second and 100 MB.
+GD_PDF_CPU_SECONDS = env_int("GD_PDF_CPU_SECONDS", 2)
+GD_PDF_MEMORY_MB = env_int("GD_PDF_MEMORY_MB", 256)
+GD_PDF_TIMEOUT_SECONDS = env_int("GD_PDF_TIMEOUT_SECONDS", 5)
+# Images above this many pixels are refused (Pillow's own bomb guard starts at about 89 megapixels).
+GD_IMAGE_MAX_PIXELS = env_int("GD_IMAGE_MAX_PIXELS", 40_000_000)
 # Absolute links in e-mails (password links, PDF links) point here.
 GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 GD_CONSULTATION_ANSWER_DAYS = env_int("GD_CONSULTATION_ANSWER_DAYS", 30)

@@ -1,17 +1,22 @@
 """Uploaded files (SPEC §10): size cut off while streaming, type by content, structure checked.
 
 A name or a Content-Type header proves nothing: the first bytes decide the type, and the file must then parse
-as that type (a PDF opens and is not encrypted; an image decodes; a ZIP is listed — never extracted — and its
-entries are checked against bombs and path tricks). Files are stored under a random key; the original name
-is kept apart in the database.
+as that type (a PDF opens, within CPU, memory and time limits, and is not encrypted; an image has a sane size
+and decodes; a ZIP is listed — never extracted — and its entries are checked against bombs, path tricks and
+archives inside, by their first bytes). Nothing may follow the format's end marker: a PDF with a ZIP glued
+on, or a JPEG with a script after it, is two files in one (a polyglot) and is refused. Files are stored under
+a random key; the original name is kept apart in the database.
 """
 
 import hashlib
+import io
 import logging
 import posixpath
 import stat
+import struct
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,6 +31,26 @@ CONTENT_TYPES = {PDF: "application/pdf", ZIP: "application/zip", JPEG: "image/jp
 LABELS = {PDF: "PDF", ZIP: "ZIP", JPEG: "JPG", PNG: "PNG"}
 MAGIC = [(b"%PDF-", PDF), (b"PK\x03\x04", ZIP), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG)]
 ARCHIVE_SUFFIXES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".jar")
+# The first bytes of archive and compressed formats: ZIP (and JAR, DOCX...), RAR, 7z, gzip, xz, zstd, lzip,
+# CAB, ar (.deb), compress (.Z), lz4. bzip2 ("BZh" + level) and tar ("ustar" at 257) are checked apart.
+ARCHIVE_MAGIC = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"PK\x07\x08",
+    b"Rar!\x1a\x07",
+    b"7z\xbc\xaf\x27\x1c",
+    b"\x1f\x8b",
+    b"\xfd7zXZ\x00",
+    b"\x28\xb5\x2f\xfd",
+    b"LZIP",
+    b"MSCF",
+    b"!<arch>\n",
+    b"\x1f\x9d",
+    b"\x04\x22\x4d\x18",
+)
+ZIP_SNIFF_BYTES = 512
+# After a format's end marker only padding is tolerated (some scanners and cameras pad their files).
+PADDING = b" \t\r\n\f\x00\xff"
 
 ZIP_MAX_ENTRIES = 200
 ZIP_MAX_ENTRY_BYTES = 20 * 1024 * 1024
@@ -61,35 +86,163 @@ def _hash(fileobj):
     return digest.hexdigest()
 
 
-def _check_pdf(fileobj):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _read_all(fileobj):
+    # The size was checked before (GD_UPLOAD_MAX_BYTES, 3 MB by default): reading it whole is bounded.
+    fileobj.seek(0)
+    data = fileobj.read()
+    fileobj.seek(0)
+    return data
 
+
+def _trailing_data():
+    return ValidationError(
+        _("The file has extra data after its end (two files in one): save or generate it again and send it."),
+        code="trailing",
+    )
+
+
+def _opens_as_zip(data):
+    # A ZIP is read from its end, and its directory may sit in the last 64 KB with a comment that ends in
+    # "%%EOF": if zipfile can list it, so can every unzip tool.
     try:
-        reader = PdfReader(fileobj, strict=False)
-        if reader.is_encrypted:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
+        return False
+
+
+def _check_pdf(fileobj):
+    from gdportal import pdfsandbox
+
+    data = _read_all(fileobj)
+    eof = data.rfind(b"%%EOF")
+    if eof < 0:
+        raise ValidationError(
+            _("The PDF is damaged and cannot be opened: generate it again."), code="damaged"
+        )
+    if data[eof + 5 :].strip(PADDING) or _opens_as_zip(data):
+        raise _trailing_data()
+    try:
+        info = pdfsandbox.inspect_pdf(data)
+    except pdfsandbox.PdfRefused as exc:
+        logger.info("PDF refused by the sandbox: %s", exc)
+        if exc.code == "limit":
             raise ValidationError(
-                _("The PDF is password-protected: send it without a password."), code="encrypted"
-            )
-        pages = len(reader.pages)
-    except ValidationError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+                _("The PDF is too complex to be checked safely: generate it again (e.g. “Print to PDF”)."),
+                code="pdf_limit",
+            ) from exc
+        if exc.code == "unavailable":
+            raise ValidationError(
+                _("The file could not be checked: try again in a few minutes or send another file."),
+                code="unavailable",
+            ) from exc
         raise ValidationError(
             _("The PDF is damaged and cannot be opened: generate it again."), code="damaged"
         ) from exc
-    if pages < 1 or pages > PDF_MAX_PAGES:
+    if info["encrypted"]:
+        raise ValidationError(
+            _("The PDF is password-protected: send it without a password."), code="encrypted"
+        )
+    if not info["pages"] or info["pages"] > PDF_MAX_PAGES:
         raise ValidationError(_("The PDF has no readable pages."), code="damaged")
 
 
-def _check_image(fileobj):
+def _png_layout(data):
+    """(end of IEND, width, height) following the chunks, or None if they do not reach IEND."""
+    pos, size = 8, None
+    while pos + 12 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        if kind == b"IHDR" and size is None and length >= 8 and pos + 16 <= len(data):
+            size = struct.unpack(">II", data[pos + 8 : pos + 16])
+        pos += 12 + length
+        if kind == b"IEND":
+            return (pos, *size) if size and pos <= len(data) else None
+    return None
+
+
+def _jpeg_layout(data, start=0):
+    """(end of EOI, width, height) following the segments, or None if the structure is broken.
+
+    A camera's thumbnail (with its own EOI) sits inside an APP1 segment and is skipped by its length; after a
+    scan (SOS) the entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a restart.
+    """
+    pos, size, end = start + 2, None, len(data)
+    while pos < end:
+        if data[pos] != 0xFF:
+            return None
+        while pos < end and data[pos] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        if pos >= end:
+            return None
+        marker = data[pos]
+        pos += 1
+        if marker == 0xD9:
+            return (pos, *size) if size else None
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            continue
+        if pos + 2 > end:
+            return None
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        if length < 2:
+            return None
+        is_frame = 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC)  # SOFn, not DHT/JPG/DAC
+        if is_frame and size is None and length >= 7 and pos + 7 <= end:
+            height, width = struct.unpack(">HH", data[pos + 3 : pos + 7])
+            size = (width, height)
+        pos += length
+        if marker == 0xDA:
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= end:
+                    return None
+                following = data[pos + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    pos += 2
+                elif following == 0xFF:
+                    pos += 1
+                else:
+                    break
+    return None
+
+
+def _image_too_large(width, height):
+    return ValidationError(
+        _("The image is too large (%(width)s × %(height)s pixels): send it with at most %(max)s megapixels."),
+        code="image_too_large",
+        params={"width": width, "height": height, "max": settings.GD_IMAGE_MAX_PIXELS // 1_000_000},
+    )
+
+
+def _check_image(fileobj, file_type):
     from PIL import Image, UnidentifiedImageError
 
+    data = _read_all(fileobj)
+    layout = _png_layout(data) if file_type == PNG else _jpeg_layout(data)
+    damaged = ValidationError(_("The image is damaged and cannot be opened."), code="damaged")
+    if layout is None or not layout[1] or not layout[2]:
+        raise damaged
+    end, width, height = layout
+    # Checked from the header before Pillow sees the file: Pillow warns from ~89 megapixels and refuses only
+    # from ~179 (as a "damaged" file), and a 40-megapixel RGB image already takes 120 MB to decode.
+    if width * height > settings.GD_IMAGE_MAX_PIXELS:
+        raise _image_too_large(width, height)
+    while file_type == JPEG and data.startswith(b"\xff\xd8\xff", end):
+        # Phones append whole JPEGs after the first one (MPF depth maps, Ultra HDR gain maps): step over each.
+        more = _jpeg_layout(data, end)
+        if more is None or not more[1] or not more[2]:
+            raise damaged
+        if more[1] * more[2] > settings.GD_IMAGE_MAX_PIXELS:
+            raise _image_too_large(more[1], more[2])
+        end = more[0]
+    if data[end:].strip(PADDING):
+        raise _trailing_data()
     try:
         with Image.open(fileobj) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("The image is damaged and cannot be opened."), code="damaged") from exc
+    except Image.DecompressionBombError as exc:
+        raise _image_too_large(width, height) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise damaged from exc
 
 
 def _check_zip(fileobj):
@@ -163,6 +316,45 @@ def _check_zip(fileobj):
             raise ValidationError(
                 _("The ZIP file has overlapping entries (possible zip bomb)."), code="overlap"
             )
+    # Only now, with every entry's sizes known to be sane, are the first bytes of each one unpacked.
+    for info in infos:
+        if not info.is_dir() and _is_archive(_entry_head(archive, info)):
+            raise ValidationError(
+                _("The ZIP file contains another archive (%(name)s): send the files directly."),
+                code="nested",
+                params={"name": info.filename},
+            )
+
+
+def _entry_head(archive, info):
+    # zipfile bounds what one read of a deflated entry unpacks; bzip2 and LZMA entries it unpacks a whole
+    # chunk at once (unbounded), and ordinary ZIP tools write neither: they are refused.
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValidationError(
+            _("The ZIP file uses an unusual compression method: save it again as a standard ZIP."),
+            code="method",
+        )
+    try:
+        with archive.open(info) as entry:
+            return entry.read(ZIP_SNIFF_BYTES)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as exc:
+        raise ValidationError(_("The ZIP file is damaged and cannot be read."), code="damaged") from exc
+
+
+def _is_archive(head):
+    return (
+        head.startswith(ARCHIVE_MAGIC)
+        or (head.startswith(b"BZh") and head[3:4].isdigit())
+        or head[257:262] == b"ustar"
+    )
 
 
 def _scan_for_viruses(fileobj):
@@ -195,11 +387,26 @@ def check_upload(uploaded, *, allowed, max_bytes=None):
             code="type",
             params={"types": ", ".join(LABELS[t] for t in allowed)},
         )
-    checker = {PDF: _check_pdf, ZIP: _check_zip, JPEG: _check_image, PNG: _check_image}[file_type]
-    checker(fileobj)
-    fileobj.seek(0)
-    _scan_for_viruses(fileobj)
-    return CheckedFile(file_type=file_type, sha256=_hash(fileobj), size=uploaded.size)
+    try:
+        if file_type == PDF:
+            _check_pdf(fileobj)
+        elif file_type == ZIP:
+            _check_zip(fileobj)
+        else:
+            _check_image(fileobj, file_type)
+        fileobj.seek(0)
+        _scan_for_viruses(fileobj)
+        return CheckedFile(file_type=file_type, sha256=_hash(fileobj), size=uploaded.size)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        # Parsers fed hostile bytes can raise anything; a form only knows ValidationError, and anything else
+        # would be a 500 for the user. Refuse, and keep the trace for us.
+        logger.exception("Upload check failed unexpectedly on a %s file", file_type)
+        raise ValidationError(
+            _("The file could not be checked: try again in a few minutes or send another file."),
+            code="unavailable",
+        ) from exc
 
 
 def _megabytes(size):

@@ -1,7 +1,11 @@
 """Real files for upload tests: a PDF that parses, an image that decodes, and the bad ones."""
 
+import functools
 import io
+import os
+import struct
 import zipfile
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -30,6 +34,119 @@ def png_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), (0, 102, 47)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def jpeg_bytes(**options):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (0, 102, 47)).save(buffer, format="JPEG", **options)
+    return buffer.getvalue()
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width, height):
+    """A well-formed PNG that claims width × height pixels (its one IDAT row would not fill them)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def pdf_document(objects, *, packed=None, trailer=b""):
+    """A PDF written by hand, with a cross-reference stream so objects may sit inside an object stream.
+
+    objects: {number: bytes}, written as they are. packed: (stream number, {number: bytes}) packed into one
+    Flate-compressed object stream. trailer: more entries for the trailer dictionary (e.g. /Encrypt).
+    Object 1 is the catalogue.
+    """
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets, inside = {}, {}
+    objects = dict(objects)
+    if packed:
+        stream_number, members = packed
+        header, body = [], bytearray()
+        for index, (number, data) in enumerate(members.items()):
+            header.append(b"%d %d" % (number, len(body)))
+            body += data + b"\n"
+            inside[number] = (stream_number, index)
+        head = b" ".join(header) + b"\n"
+        squeezed = zlib.compress(head + bytes(body), 9)
+        objects[stream_number] = (
+            b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (len(members), len(head), len(squeezed))
+            + squeezed
+            + b"\nendstream"
+        )
+    for number, data in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + data + b"\nendobj\n"
+    xref = max([*objects, *inside]) + 1
+    offsets[xref] = len(out)
+    rows = bytearray()
+    for number in range(xref + 1):
+        if number in offsets:
+            rows += struct.pack(">BIH", 1, offsets[number], 0)
+        elif number in inside:
+            rows += struct.pack(">BIH", 2, *inside[number])
+        else:
+            rows += struct.pack(">BIH", 0, 0, 65535)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R %s /Length %d >>\nstream\n"
+        % (xref, xref + 1, trailer, len(rows))
+        + rows
+        + b"\nendstream\nendobj\n"
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref]
+    return bytes(out)
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
+
+
+@functools.cache
+def pdf_bomb(inflated=60_000_000):
+    """The outside test's bomb: ~60 KB on disk; its page tree node sits in an object stream and holds
+    `inflated` bytes of blanks, which pypdf inflates into memory and then reads one byte at a time (seconds
+    of CPU). At 100 MB it passes pypdf's own 75 MB decompression limit instead."""
+    pages = b"<< /Type /Pages " + b" " * inflated + b"/Kids [3 0 R] /Count 1 >>"
+    return pdf_document({1: CATALOG, 3: PAGE}, packed=(4, {2: pages}))
+
+
+def pdf_with_text(text):
+    content = b"BT /F1 14 Tf 72 760 Td (%s) Tj ET" % text.encode("latin-1")
+    return pdf_document(
+        {
+            1: CATALOG,
+            2: PAGES,
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        }
+    )
+
+
+def aes256_pdf_bytes():
+    """An AES-256 (PDF 2.0, /V 5 /R 6) encrypted PDF, written by hand: pypdf's writer needs the `cryptography`
+    package for AES, which the portal does not install (and reading one without it raised DependencyError)."""
+
+    def hexstring(size):
+        return b"<" + os.urandom(size).hex().encode() + b">"
+
+    encrypt = (
+        b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /P -1028"
+        b" /CF << /StdCF << /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF"
+        b" /O %s /U %s /OE %s /UE %s /Perms %s >> /ID [<%s> <%s>]"
+        % (hexstring(48), hexstring(48), hexstring(32), hexstring(32), hexstring(16), b"ab" * 16, b"ab" * 16)
+    )
+    return pdf_document({1: CATALOG, 2: PAGES, 3: PAGE}, trailer=encrypt)
 
 
 def zip_bytes(entries):

@@ -12,7 +12,7 @@ from gdportal.cases.models import DocumentVersion
 from tests import factories
 from tests.aprweb.conftest import attach, attach_all, build_order, order_data
 from tests.atende.conftest import make_case
-from tests.files import EXE, pdf_bytes
+from tests.files import EXE, pdf_bomb, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,16 @@ def test_bad_upload_is_refused_next_to_its_row(apr_client, order):
         HTTP_HX_REQUEST="true",
     )
     assert "tipo de arquivo não é aceito" in response.content.decode()
+    assert not DocumentVersion.objects.filter(kind="art").exists()
+
+
+def test_pdf_bomb_is_refused_next_to_its_row_not_a_server_error(apr_client, order):
+    response = apr_client.post(
+        reverse("aprweb:order_upload", args=[order.pk, "art"]),
+        {"file": SimpleUploadedFile("art.pdf", pdf_bomb())},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "complexo demais" in response.content.decode()
     assert not DocumentVersion.objects.filter(kind="art").exists()
 
 

@@ -13,7 +13,7 @@ from gdportal.notifications.models import OutboundEmail
 from gdportal.registry.models import Debt
 from tests import factories
 from tests.atende.conftest import request_data
-from tests.files import EXE, pdf_bytes
+from tests.files import EXE, aes256_pdf_bytes, pdf_bomb, pdf_bytes, zip_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,25 @@ def test_an_exe_named_pdf_is_refused(client, customer, installation):
     assert response.status_code == 400
     assert "tipo de arquivo não é aceito" in response.content.decode()
     assert not DocumentVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (pdf_bomb, "complexo demais"),
+        (lambda: pdf_bomb(100_000_000), "complexo demais"),
+        (aes256_pdf_bytes, "protegido por senha"),
+        (lambda: pdf_bytes() + zip_bytes({"run.js": b"alert(1)"}), "dados extras"),
+    ],
+    ids=["object-stream-bomb", "past-pypdf-limit", "aes-256", "pdf+zip"],
+)
+def test_hostile_pdf_is_a_field_error_not_a_server_error(client, customer, installation, make, message):
+    """The outside test's files answered 500 (or held the worker for seconds): now the form says why."""
+    client.force_login(customer)
+    hostile = SimpleUploadedFile("rg.pdf", make(), content_type="application/pdf")
+    response = file_request(client, installation, hostile)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert 'value="Rua da Bahia"' in response.content.decode() and not DocumentVersion.objects.exists()
 
 
 def test_request_without_the_identity_document_is_refused(client, customer, installation):
