@@ -1,4 +1,4 @@
-"""Redis down, from the user's side (outside test, defect 4: the broker).
+"""Redis down, from the user's side (outside test, defects 4 and 5).
 
 In production one Redis is both the Celery broker and the cache. When it stops, nothing of record is lost:
 cases, outbox rows, sessions and login lockouts live in the database. So filing, approving, registering and
@@ -9,6 +9,7 @@ connection is refused at once. The publishing tests are transactional so that `o
 request, after the commit, as it does in production.
 """
 
+import datetime
 import logging
 import re
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from django.urls import reverse
 
 from atende.choices import CaseState
 from atende.models import AccessRequest
+from gdportal import cache as gdportal_cache
 from gdportal import publish
 from gdportal.notifications.models import OutboundEmail
 from gdportal.notifications.tasks import send_pending
@@ -46,6 +48,15 @@ def broker_down():
         app.conf.update(saved)
         app._after_fork()
         publish._paused_until = 0.0  # the broker is back: the next test publishes at once
+
+
+@pytest.fixture
+def cache_down(settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": UNREACHABLE}
+    }
+    yield
+    gdportal_cache._paused_until = 0.0
 
 
 @pytest.fixture
@@ -156,6 +167,103 @@ def test_rt_approval_with_the_broker_down_tries_it_once_for_its_three_emails(cli
     assert not OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).exists()
 
 
+# --- Defect 5: Redis down, so the cache and the broker both ----------------------------------------------
+
+
+def cache_fallbacks(caplog):
+    return [r for r in caplog.records if r.name == "gdportal.cache" and r.levelno == logging.WARNING]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_works_with_redis_down(
+    client, customer, installation, identity_pdf, cache_down, warnings_logged
+):
+    from gdportal.deadlines.models import NonWorkingDay
+
+    client.force_login(customer)
+    with broker_down():
+        draft = file_request(client, installation, identity_pdf)
+        sent = client.post(draft["Location"])
+    case = AccessRequest.objects.get()
+    assert sent.status_code == 302 and case.state == CaseState.SUBMITTED
+    assert (
+        case.deadlines.get(kind="commercial_sla").due_at > case.submitted_at
+    )  # the calendar, from the table
+    assert any("deadlines:non-working-days" in r.getMessage() for r in cache_fallbacks(warnings_logged))
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.QUEUED
+    # Staff can still close a day; the calendar reads it from the database at once.
+    day = NonWorkingDay.objects.create(date=datetime.date(2031, 3, 4), description="Carnaval")
+    assert day.date in NonWorkingDay.cached_dates()
+
+
+@pytest.mark.django_db
+def test_public_lookup_works_with_redis_down(client, case, cache_down, settings, warnings_logged):
+    settings.GD_PUBLIC_LOOKUP_LIMIT = 1
+    url = reverse("web:public_lookup")
+    assert client.get(url).status_code == 200
+    for _ in range(2):  # the limit cannot be counted, so the lookup stays open rather than failing
+        wrong = client.post(url, {"protocol": case.protocol, "document": "390.533.447-05"})
+        assert wrong.status_code == 400 and "Nenhuma solicitação encontrada" in wrong.content.decode()
+    found = client.post(url, {"protocol": case.protocol, "document": case.customer.document_display})
+    assert found.status_code == 200 and "Protocolada — em análise comercial" in found.content.decode()
+    assert any("public-lookup:" in r.getMessage() for r in cache_fallbacks(warnings_logged))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_password_reset_and_sign_in_work_with_redis_down(client, customer, cache_down):
+    from tests import factories
+
+    with broker_down():
+        response = client.post(reverse("accounts:password_reset"), {"email": customer.email})
+    assert response.status_code == 302
+    link = re.search(r"/accounts/reset/\S+/", OutboundEmail.objects.get().body_text).group(0)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200  # the token moves into the session, which lives in the database
+    login = client.post(
+        reverse("accounts:login"), {"username": customer.email, "password": factories.PASSWORD}
+    )
+    assert login.status_code == 302  # sessions and axes' lockout counts do not need the cache
+
+
+@pytest.mark.django_db
+def test_admin_regional_filter_comes_from_the_database_with_redis_down(
+    client, technical_analyst, installation, cache_down
+):
+    client.force_login(technical_analyst)
+    response = client.get(reverse("admin:aprweb_aprorder_changelist"))
+    assert response.status_code == 200 and installation.regional_office in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_healthz_stays_200_and_deep_check_names_the_failed_parts(client, cache_down):
+    assert client.get("/healthz").status_code == 200  # SPEC §12: 200 when the database answers
+    with broker_down():
+        deep = client.get("/healthz/deep")
+    assert deep.status_code == 503
+    assert deep.json() == {
+        "status": "degraded",
+        "database": "ok",
+        "cache": "unavailable",
+        "broker": "unavailable",
+    }
+    assert "no-cache" in deep["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_deep_health_is_200_when_everything_answers(client):
+    deep = client.get("/healthz/deep")
+    assert deep.status_code == 200
+    assert deep.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_deep_health_reports_the_broker_alone(client):
+    with broker_down():
+        deep = client.get("/healthz/deep")
+    assert deep.status_code == 503 and deep.json()["broker"] == "unavailable"
+    assert deep.json()["cache"] == "ok"
+
+
 # --- Guards: every caller goes through the safe helpers --------------------------------------------------
 
 
@@ -178,5 +286,15 @@ def test_no_code_publishes_a_task_except_through_the_safe_helper():
         for name, text in _app_sources()
         if name != "gdportal/publish.py"
         and re.search(r"\.delay\(|\.delay\b\)|apply_async|delay_on_commit", text)
+    ]
+    assert offenders == []
+
+
+def test_no_code_uses_the_cache_except_through_the_safe_helpers():
+    allowed = {"gdportal/cache.py", "gdportal/web/health.py"}
+    offenders = [
+        name
+        for name, text in _app_sources()
+        if name not in allowed and re.search(r"from django\.core\.cache import (cache|caches)\b", text)
     ]
     assert offenders == []
