@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 from ipware import get_client_ip
 
+from gdportal.cache import cache_get, cache_incr
 from gdportal.cases.choices import CANCELLABLE, CaseState
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import Case, DocumentVersion
@@ -177,7 +177,9 @@ def _lookup_key(request):
 def public_lookup(request):
     """Anyone with the protocol and the holder's CPF/CNPJ sees the timeline, without personal data."""
     key = _lookup_key(request)
-    if cache.get(key, 0) >= settings.GD_PUBLIC_LOOKUP_LIMIT:
+    # With the cache down the limit cannot be counted and the lookup stays open (logged in gdportal/cache.py):
+    # the page answers citizens during an outage; protocol + CPF/CNPJ are still both required.
+    if cache_get(key, 0) >= settings.GD_PUBLIC_LOOKUP_LIMIT:
         return render(
             request, "atende/public_lookup.html", {"form": PublicLookupForm(), "blocked": True}, status=429
         )
@@ -191,10 +193,7 @@ def public_lookup(request):
         )
         if case is not None:
             return render(request, "atende/public_status.html", {"case": case, "events": _timeline(case)})
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 15 * 60)
+        cache_incr(key, 15 * 60)
         form.add_error(None, _("No request found with this protocol and CPF/CNPJ."))
     return render(
         request,

@@ -152,7 +152,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (lockouts and rate limits must be shared by every process) -------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The cache is an optimisation (gdportal/cache.py falls back to the database): a Redis that stops
+            # answering must cost a request a second, not the kernel's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -321,6 +329,17 @@ else:
 EMAIL_TIMEOUT = 20
 
 # --- Celery -----------------------------------------------------------------------------------------------
+# Web requests publish after commit (gdportal/publish.py) and must answer even when the broker is gone: fail
+# fast, the outbox row stays queued and the beat job sends it. Seconds per connection attempt.
+BROKER_CONNECT_TIMEOUT = float(env("CELERY_BROKER_CONNECT_TIMEOUT", "3"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+# Celery's default is three retries 0.2 s apart; one is enough before leaving the row to the periodic resend.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL == "filesystem://":
     _celery_dir = VAR_DIR / "celery"
@@ -334,7 +353,14 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(_celery_dir / "control"),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 60 * 60,
+        # Without these a broker host that does not answer (down, firewalled) or a Redis that accepts and
+        # never replies holds a publishing web request until the kernel gives up, or forever. kombu's own
+        # documentation asks for socket_timeout when the broker can vanish; the worker's BRPOP waits 1 s.
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 # Ack after the work is done so a killed worker's task is delivered again; one message at a time so a slow

@@ -5,11 +5,12 @@ one INSERT … SELECT or UPDATE for the whole batch, generated from the models' 
 is built per case. That keeps 100,000 lapses at a small multiple of a single UPDATE (bench/sweep.py).
 """
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from gdportal.deadlines.models import Deadline
 from gdportal.notifications.models import OutboundEmail
+from gdportal.publish import publish_on_commit
 
 from .choices import CaseState
 from .models import Case, CaseEvent
@@ -111,5 +112,5 @@ def expire_cases(rows, now):
     _outbox(ids, now, "case_expired")
     from gdportal.notifications.tasks import send_pending
 
-    transaction.on_commit(send_pending.delay)
+    publish_on_commit(send_pending)
     return set(locked)

@@ -1,6 +1,7 @@
-from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from gdportal.cache import cache_delete, cache_get_or_set
 
 
 class NonWorkingDay(models.Model):
@@ -21,20 +22,19 @@ class NonWorkingDay(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        cache_delete(self.CACHE_KEY)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        cache_delete(self.CACHE_KEY)
         return result
 
     @classmethod
     def cached_dates(cls):
-        dates = cache.get(cls.CACHE_KEY)
-        if dates is None:
-            dates = frozenset(cls.objects.values_list("date", flat=True))
-            cache.set(cls.CACHE_KEY, dates, 300)
-        return dates
+        # Every deadline computation reads this; with the cache down it comes from the table.
+        return cache_get_or_set(
+            cls.CACHE_KEY, lambda: frozenset(cls.objects.values_list("date", flat=True)), 300
+        )
 
 
 class DeadlineQuerySet(models.QuerySet):

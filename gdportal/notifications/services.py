@@ -3,10 +3,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from gdportal.publish import publish_on_commit
 
 from .models import OutboundEmail
 
@@ -57,7 +58,7 @@ def email_queue_bulk(rows):
     if emails:
         from .tasks import send_pending
 
-        transaction.on_commit(send_pending.delay)
+        publish_on_commit(send_pending)
     return len(emails)
 
 
@@ -81,7 +82,8 @@ def email_queue(*, to, template, context, related_object=""):
     )
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(email.pk))
+    # After commit, and never failing the caller: with the broker down the row stays queued for send_pending.
+    publish_on_commit(send_email, email.pk)
     return email
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
 from gdportal.brdocs import CNPJ, CPF, document_kind, only_digits, validate_cep, validate_document
+from gdportal.cache import cache_delete
 
 from .models import (
     REGIONAL_OFFICES_CACHE_KEY,
@@ -438,7 +438,7 @@ def import_registry(customers_csv, installations_csv):
             ]
             _upsert(ConsumptionReading, rows, ["installation", "month"], ["kwh"])
             result.readings = len(rows)
-    cache.delete(REGIONAL_OFFICES_CACHE_KEY)
+    cache_delete(REGIONAL_OFFICES_CACHE_KEY)
     return result
 
 

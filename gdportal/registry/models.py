@@ -186,9 +186,9 @@ REGIONAL_OFFICES_CACHE_KEY = "registry:regional-offices"
 def regional_offices():
     """The regional offices in the registry, cached: a DISTINCT over every installation on each admin page
     cost 20–30 ms at 100,000 installations. import_registry clears it."""
-    from django.core.cache import cache
+    from gdportal.cache import cache_get_or_set
 
-    return cache.get_or_set(
+    return cache_get_or_set(
         REGIONAL_OFFICES_CACHE_KEY,
         lambda: list(
             Installation.objects.order_by("regional_office")

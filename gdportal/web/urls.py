@@ -8,6 +8,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/deep", views.healthz_deep, name="healthz_deep"),
     path("robots.txt", views.robots, name="robots"),
     path("acompanhamento/", atende_views.public_lookup, name="public_lookup"),
 ]

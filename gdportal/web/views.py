@@ -1,8 +1,9 @@
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import health
 
 
 @require_GET
@@ -14,13 +15,23 @@ def home(request):
 @require_GET
 def healthz(request):
     """200 when the database answers, 503 otherwise (load balancers and compose health checks)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 — any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if health.database_status() != health.OK:
+        return JsonResponse({"status": "error", "database": health.DOWN}, status=503)
+    return JsonResponse({"status": "ok", "database": health.OK})
+
+
+@never_cache
+@require_GET
+def healthz_deep(request):
+    """Each component's state for operators and monitoring; 503 when any of them is down."""
+    components = {
+        "database": health.database_status(),
+        "cache": health.cache_status(),
+        "broker": health.broker_status(),
+    }
+    healthy = all(state == health.OK for state in components.values())
+    body = {"status": "ok" if healthy else "degraded", **components}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def robots(request):
