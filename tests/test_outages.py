@@ -15,14 +15,14 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from atende.choices import CaseState
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from atende.models import AccessRequest
 from gdportal import cache as gdportal_cache
 from gdportal import publish
+from gdportal.cases.choices import CaseState
+from gdportal.cases.models import Case
 from gdportal.notifications.models import OutboundEmail
 from gdportal.notifications.tasks import send_pending
 from tests.aprweb.test_registration import FORM as RT_FORM
@@ -104,7 +104,7 @@ def test_customer_files_a_request_while_the_broker_is_down(
     draft = file_request(client, installation, identity_pdf)
     with broker_down():
         sent = client.post(draft["Location"])
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert sent.status_code == 302 and sent["Location"] == reverse("atende:receipt", args=[case.protocol])
     assert case.state == CaseState.SUBMITTED
     assert_queued_then_delivered(warnings_logged, "case_protocolled")
@@ -134,7 +134,7 @@ def test_analyst_approves_commercially_while_the_broker_is_down(
     OutboundEmail.objects.all().delete()  # the filing's own e-mail, sent while the broker was up
     mail.outbox.clear()
     client.force_login(commercial_analyst)
-    url = reverse("admin:atende_accessrequest_decide", args=[case.pk, "approve"])
+    url = reverse("admin:cases_case_decide", args=[case.pk, "approve"])
     with broker_down():
         response = client.post(url, {"reason": ""})
     assert response.status_code == 302
@@ -184,7 +184,7 @@ def test_filing_works_with_redis_down(
     with broker_down():
         draft = file_request(client, installation, identity_pdf)
         sent = client.post(draft["Location"])
-    case = AccessRequest.objects.get()
+    case = Case.objects.get()
     assert sent.status_code == 302 and case.state == CaseState.SUBMITTED
     assert (
         case.deadlines.get(kind="commercial_sla").due_at > case.submitted_at
