@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -23,6 +24,7 @@ from atende.choices import CaseState
 from atende.documents import document_store
 from atende.models import AccessRequest, DocumentVersion, Verdict
 from atende.services import CaseError, email_case, lock_case, move_case, next_ns
+from gdportal.accounts.identifiers import identifier_key
 from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
@@ -68,14 +70,14 @@ def rt_registration_approve(*, registration, by):
     if registration.status != RTRegistration.Status.PENDING:
         raise CaseError(_("This registration was already decided."))
     User = get_user_model()
-    if (
-        User.objects.filter(cpf=registration.cpf).exists()
-        or User.objects.filter(email__iexact=registration.email).exists()
-    ):
+    key = identifier_key(registration.email)
+    if User.objects.filter(Q(cpf=registration.cpf) | Q(email_key=key) | Q(username=key)).exists():
         raise CaseError(_("An account with this CPF or e-mail already exists."))
+    if len(key) > User._meta.get_field("username").max_length:
+        raise CaseError(_("This e-mail is too long."))
     first, _sep, last = registration.name.partition(" ")
     user = User(
-        username=registration.email.lower(),
+        username=key,
         email=registration.email,
         first_name=first[:150],
         last_name=last[:150],
