@@ -1,10 +1,12 @@
 from captcha.fields import CaptchaField
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.accounts.identifiers import identifier_key
 from gdportal.brdocs import only_digits, validate_cpf
 from gdportal.cases.documents import allowed_types
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
@@ -44,8 +46,6 @@ class RTRegistrationForm(forms.ModelForm):
 
     def clean_cpf(self):
         cpf = validate_cpf(self.cleaned_data["cpf"])
-        from django.contrib.auth import get_user_model
-
         if (
             RTRegistration.objects.filter(cpf=cpf).exclude(status=RTRegistration.Status.REJECTED).exists()
             or get_user_model().objects.filter(cpf=cpf).exists()
@@ -53,13 +53,30 @@ class RTRegistrationForm(forms.ModelForm):
             raise ValidationError(_("This CPF is already registered in APR Web."), code="taken")
         return cpf
 
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        key = identifier_key(email)
+        # On approval the e-mail's key becomes the account's username: it must fit that column.
+        limit = get_user_model()._meta.get_field("username").max_length
+        if len(key) > limit:
+            raise ValidationError(
+                _("An e-mail address for APR Web has at most %(limit_value)d characters."),
+                code="max_length",
+                params={"limit_value": limit},
+            )
+        # Any spelling that folds to an existing account's e-mail ("ANA@…", "ana@…" with a dotless ı) is
+        # that account: Atende's login and the lockout treat them as one.
+        if get_user_model().objects.filter(Q(email_key=key) | Q(username=key)).exists():
+            raise ValidationError(_("This e-mail is already registered."), code="email_taken")
+        return email
+
     def clean_uf(self):
         return (self.cleaned_data.get("uf") or "").strip().upper()
 
     def clean(self):
         data = super().clean()
         email, confirmation = data.get("email"), data.get("email_confirmation")
-        if email and confirmation and email.lower() != confirmation.lower():
+        if email and confirmation and identifier_key(email) != identifier_key(confirmation):
             self.add_error("email_confirmation", _("The two e-mails do not match."))
         return data
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -19,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from gdportal.accounts.identifiers import identifier_key
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState
 from gdportal.cases.documents import document_store
@@ -77,14 +79,14 @@ def rt_registration_approve(*, registration, by):
     if registration.status != RTRegistration.Status.PENDING:
         raise ServiceError(_("This registration was already decided."))
     User = get_user_model()
-    if (
-        User.objects.filter(cpf=registration.cpf).exists()
-        or User.objects.filter(email__iexact=registration.email).exists()
-    ):
+    key = identifier_key(registration.email)
+    if User.objects.filter(Q(cpf=registration.cpf) | Q(email_key=key) | Q(username=key)).exists():
         raise ServiceError(_("An account with this CPF or e-mail already exists."))
+    if len(key) > User._meta.get_field("username").max_length:
+        raise ServiceError(_("This e-mail is too long."))
     first, _sep, last = registration.name.partition(" ")
     user = User(
-        username=registration.email.lower(),
+        username=key,
         email=registration.email,
         first_name=first[:150],
         last_name=last[:150],

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
-from ipware import get_client_ip
 
-from gdportal.cache import cache_get, cache_incr
+from gdportal import ratelimit
 from gdportal.cases.choices import CANCELLABLE, CaseState
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
+from gdportal.clientip import client_ip
 
 from . import services
 from .forms import CancelForm, PublicLookupForm
@@ -168,18 +168,15 @@ def document_download(request, pk):
     return response
 
 
-def _lookup_key(request):
-    ip, _routable = get_client_ip(request)
-    return f"public-lookup:{ip or 'unknown'}"
+# Failed lookups are counted per client address in windows of this many seconds (GD_PUBLIC_LOOKUP_LIMIT).
+LOOKUP_WINDOW = 15 * 60
 
 
 @require_http_methods(["GET", "POST"])
 def public_lookup(request):
     """Anyone with the protocol and the holder's CPF/CNPJ sees the timeline, without personal data."""
-    key = _lookup_key(request)
-    # With the cache down the limit cannot be counted and the lookup stays open (logged in gdportal/cache.py):
-    # the page answers citizens during an outage; protocol + CPF/CNPJ are still both required.
-    if cache_get(key, 0) >= settings.GD_PUBLIC_LOOKUP_LIMIT:
+    address = client_ip(request)
+    if ratelimit.count("public-lookup", address, LOOKUP_WINDOW) >= settings.GD_PUBLIC_LOOKUP_LIMIT:
         return render(
             request, "atende/public_lookup.html", {"form": PublicLookupForm(), "blocked": True}, status=429
         )
@@ -193,7 +190,7 @@ def public_lookup(request):
         )
         if case is not None:
             return render(request, "atende/public_status.html", {"case": case, "events": _timeline(case)})
-        cache_incr(key, 15 * 60)
+        ratelimit.hit("public-lookup", address, LOOKUP_WINDOW)
         form.add_error(None, _("No request found with this protocol and CPF/CNPJ."))
     return render(
         request,

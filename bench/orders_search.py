@@ -75,6 +75,7 @@ def load(rows, rts):
             User(
                 username=f"bench-rt-{i}@bench.dev",
                 email=f"bench-rt-{i}@bench.dev",
+                email_key=f"bench-rt-{i}@bench.dev",  # bulk_create skips User.save(), which sets it
                 kind="rt",
                 cpf=cpf_with_check_digits(f"{500000000 + i:09d}"),
                 first_name="RT",

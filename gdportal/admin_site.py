@@ -10,8 +10,18 @@ from django.contrib import admin
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
+from gdportal.accounts.forms import USERNAME_TOO_LONG, check_identifier_length
+from gdportal.accounts.identifiers import identifier_key
+
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
+    def clean_username(self):
+        # AuthenticationForm only sets max_length on the input; without this check a longer name reaches
+        # axes' 255-character column (a 500 on PostgreSQL).
+        username = self.cleaned_data["username"]
+        check_identifier_length(identifier_key(username), self.username_field.max_length, USERNAME_TOO_LONG)
+        return username
+
     def clean(self):
         # AdminAuthenticationForm's checks (password, is_staff), then the token only where it applies.
         self.cleaned_data = super(OTPAdminAuthenticationForm, self).clean()

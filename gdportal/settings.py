@@ -203,10 +203,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Behind a reverse proxy set this to the number of proxies, or every request looks like the proxy's address.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# gdportal.clientip reads it: the lockout and every rate limit take the client's address by that one rule.
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "gdportal.clientip.client_ip"
+# Failures count under the key the login looks the account up by ("BF.Staff" and "bf.staff" are one account).
+AXES_USERNAME_CALLABLE = "gdportal.accounts.identifiers.axes_username"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -426,6 +427,9 @@ GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
 # the same figure × 3 per client address (SPEC §10: a registry is not harvested one client number at a time).
 GD_RT_LOOKUPS_PER_HOUR = env_int("GD_RT_LOOKUPS_PER_HOUR", 60)
 GD_ORDER_SEARCH_FAILURES_PER_HOUR = env_int("GD_ORDER_SEARCH_FAILURES_PER_HOUR", 10)
+# Password reset requests per hour: per e-mail typed, and per client address.
+GD_PASSWORD_RESET_PER_EMAIL = env_int("GD_PASSWORD_RESET_PER_EMAIL", 5)
+GD_PASSWORD_RESET_PER_ADDRESS = env_int("GD_PASSWORD_RESET_PER_ADDRESS", 20)
 GD_PARECER_DAYS_MICRO = env_int("GD_PARECER_DAYS_MICRO", 15)
 GD_PARECER_DAYS_MICRO_WITH_WORKS = env_int("GD_PARECER_DAYS_MICRO_WITH_WORKS", 30)
 GD_PARECER_DAYS_MINI = env_int("GD_PARECER_DAYS_MINI", 45)

@@ -120,3 +120,41 @@ def test_staff_groups_cannot_change_the_registry():
     for role in roles.ROLES:
         group = Group.objects.get(name=role)
         assert not group.permissions.filter(codename__in=["change_customer", "delete_installation"]).exists()
+
+
+def long_email(length):
+    """A well-formed e-mail of exactly `length` characters (labels of at most 63)."""
+    local = "a" * 64
+    labels, rest = [], length - len(local) - 1 - len(".com")
+    while rest > 0:
+        size = min(60, rest - 1 if rest > 61 else rest)
+        labels.append("b" * size)
+        rest -= size + 1
+    email = f"{local}@{'.'.join(labels)}.com"
+    assert len(email) == length, len(email)
+    return email
+
+
+@pytest.mark.parametrize("length", [255, 256, 300, 320])
+def test_an_overlong_email_at_the_atende_login_gets_a_form_error_not_a_500(client, length):
+    from axes.models import AccessAttempt
+
+    response = login_atende(client, long_email(length), "errada")
+    assert response.status_code == 200
+    assert "Um endereço de e-mail tem no máximo 254 caracteres" in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # nothing reached the lockout table's 255-character column
+
+
+def test_an_email_of_254_characters_is_still_a_normal_failed_login(client):
+    response = login_atende(client, long_email(254), "errada")
+    assert response.status_code == 200 and "E-mail ou senha incorretos" in response.content.decode()
+
+
+@pytest.mark.parametrize("length", [151, 256, 1000])
+def test_an_overlong_username_at_the_admin_login_gets_a_form_error_not_a_500(client, length):
+    from axes.models import AccessAttempt
+
+    response = client.post("/admin/login/?next=/admin/", {"username": "x" * length, "password": "errada"})
+    assert response.status_code == 200
+    assert "Um nome de usuário tem no máximo 150 caracteres" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

@@ -84,8 +84,11 @@ def assert_queued_then_delivered(caplog, template):
     (the broker is back by then)."""
     email = OutboundEmail.objects.get(template=template)
     assert email.status == OutboundEmail.Status.QUEUED and mail.outbox == []
+    # A row rendered in the request names itself; a row the sender renders (bulk) is published as the
+    # resend of everything pending.
+    published = (f"notifications.send_email({email.pk},)", "notifications.send_pending()")
     assert any(
-        f"notifications.send_email({email.pk},)" in r.getMessage() and "Connection refused" in r.getMessage()
+        any(p in r.getMessage() for p in published) and "Connection refused" in r.getMessage()
         for r in publish_failures(caplog)
     )
     send_pending()  # beat's resend, once the broker is back
@@ -216,6 +219,7 @@ def test_password_reset_and_sign_in_work_with_redis_down(client, customer, cache
     with broker_down():
         response = client.post(reverse("accounts:password_reset"), {"email": customer.email})
     assert response.status_code == 302
+    send_pending()  # the sender renders the reset row (it looks the account up), with the cache still down
     link = re.search(r"/accounts/reset/\S+/", OutboundEmail.objects.get().body_text).group(0)
     form = client.get(link, follow=True)
     assert form.status_code == 200  # the token moves into the session, which lives in the database

@@ -9,7 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
+        from gdportal.notifications.services import register_context_loader
+
         from .roles import sync_roles_after_migrate
+        from .services import password_reset_context
+
+        register_context_loader("password_reset_for", password_reset_context)
 
         # Apps migrated after the groups' data migration add permissions later; re-sync after every migrate so
         # a group's permissions are always exactly ROLE_PERMISSIONS.

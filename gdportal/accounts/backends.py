@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from gdportal.brdocs import only_digits
+from .identifiers import cpf_key, identifier_key
 
 ATENDE = "atende"
 APR = "apr"
@@ -21,10 +21,13 @@ class PortalBackend(ModelBackend):
             return super().authenticate(request, username=username, password=password, **kwargs)
         User = get_user_model()
         if realm == ATENDE:
-            user = User.objects.filter(email__iexact=username.strip()).exclude(kind=User.Kind.STAFF).first()
+            # Exactly by the key (see identifiers): the lockout counts failures under this same key.
+            user = (
+                User.objects.filter(email_key=identifier_key(username)).exclude(kind=User.Kind.STAFF).first()
+            )
             ok = user is not None and user.check_password(password)
         elif realm == APR:
-            user = User.objects.filter(cpf=only_digits(username), kind=User.Kind.RT).first()
+            user = User.objects.filter(cpf=cpf_key(username), kind=User.Kind.RT).first()
             ok = user is not None and user.check_apr_password(password)
         else:
             return None

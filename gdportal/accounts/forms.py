@@ -1,19 +1,40 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gdportal.brdocs import only_digits
-from gdportal.notifications.services import email_queue
-
+from . import services
 from .backends import APR, ATENDE
+from .identifiers import AXES_USERNAME_MAX, cpf_key, identifier_key
+
+EMAIL_TOO_LONG = _("An e-mail address has at most %(limit_value)d characters.")
+USERNAME_TOO_LONG = _("A user name has at most %(limit_value)d characters.")
+
+
+def check_identifier_length(key, limit, message):
+    """Refuse an identifier whose key does not fit where it is stored (the account, axes' lockout table).
+
+    The key is measured, not the typed text: NFKC and casefold can lengthen a string ("ß" -> "ss").
+    """
+    if len(key) > limit:
+        raise ValidationError(message, code="max_length", params={"limit_value": limit})
 
 
 class RealmAuthenticationForm(AuthenticationForm):
     realm = None
+    identifier_max_length = AXES_USERNAME_MAX
+    too_long_message = USERNAME_TOO_LONG
 
     def normalize_identifier(self, value):
-        return value.strip()
+        return identifier_key(value)
+
+    def clean_username(self):
+        value = self.cleaned_data["username"]
+        check_identifier_length(
+            self.normalize_identifier(value), self.identifier_max_length, self.too_long_message
+        )
+        return value
 
     def clean(self):
         identifier = self.cleaned_data.get("username")
@@ -33,18 +54,28 @@ class RealmAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
 
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit on a forward path, and User.email_key's column
+
+
 class AtendeLoginForm(RealmAuthenticationForm):
     realm = ATENDE
+    identifier_max_length = EMAIL_MAX_LENGTH
+    too_long_message = EMAIL_TOO_LONG
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=_("E-mail"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"max_length": EMAIL_TOO_LONG},
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("E-mail or password incorrect. Check both and try again."),
     }
 
-    def normalize_identifier(self, value):
-        return value.strip().lower()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets the username column's length (150) on the input; an e-mail may be longer.
+        self.fields["username"].widget.attrs["maxlength"] = EMAIL_MAX_LENGTH
 
 
 class AprLoginForm(RealmAuthenticationForm):
@@ -60,24 +91,23 @@ class AprLoginForm(RealmAuthenticationForm):
     }
 
     def normalize_identifier(self, value):
-        return only_digits(value)
+        return cpf_key(value)
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset through the outbox, like every other e-mail the portal sends."""
+class PublicPasswordResetForm(PasswordResetForm):
+    """The public reset form: queues one job whatever the e-mail (see services.password_reset_request)."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        email_queue(
-            to=[to_email],
-            template="password_reset",
-            context=context,
-            related_object=f"user:{context['user'].pk}",
-        )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"max_length": EMAIL_TOO_LONG},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        check_identifier_length(identifier_key(email), EMAIL_MAX_LENGTH, EMAIL_TOO_LONG)
+        return email
+
+    def save(self, **kwargs):
+        services.password_reset_request(email=self.cleaned_data["email"])

@@ -14,6 +14,7 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent: nobody to send it to")
 
     to = models.JSONField(_("recipients"))
     subject = models.CharField(_("subject"), max_length=250, blank=True)

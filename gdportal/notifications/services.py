@@ -108,6 +108,14 @@ def email_send(email_id):
         for key, value in email.context.items():
             loader = CONTEXT_LOADERS.get(key)
             context.update(loader(value) if loader else {key: value})
+        if "_to" in context:
+            # A loader that resolves the recipients itself (a password reset: the account, if any).
+            email.to = context.pop("_to")
+            if not email.to:
+                OutboundEmail.objects.filter(pk=email.pk).update(
+                    status=OutboundEmail.Status.SKIPPED, sent_at=timezone.now()
+                )
+                return False
         email.subject, email.body_text, email.body_html = _render(email.template, context)
         if not email.to and "case" in context:
             email.to = context["case"].notify_emails  # answers go to the customer and the RT (the seed)

@@ -143,3 +143,36 @@ def test_a_deciding_twice_is_refused(registration_analyst):
     services.rt_registration_approve(registration=registration, by=registration_analyst)
     with pytest.raises(services.ServiceError):
         services.rt_registration_reject(registration=registration, by=registration_analyst, reason="x")
+
+
+def test_an_email_longer_than_an_account_name_is_refused_at_registration(client):
+    email = "a" * 64 + "@" + "b" * 60 + "." + "c" * 18 + ".com.br"  # 151 characters
+    assert len(email) == 151
+    response = client.post(reverse("aprweb:register"), {**FORM, "email": email, "email_confirmation": email})
+    assert response.status_code == 400
+    assert "Um e-mail para o APR Web tem no máximo 150 caracteres" in response.content.decode()
+    assert not RTRegistration.objects.exists()
+
+
+def test_approving_a_registration_with_an_overlong_email_is_refused_not_a_500(registration_analyst):
+    registration = factories.RTRegistrationFactory(email="a" * 64 + "@" + "b" * 90 + ".com")
+    with pytest.raises(services.ServiceError):
+        services.rt_registration_approve(registration=registration, by=registration_analyst)
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+
+
+@pytest.mark.parametrize("spelling", ["ANA@RT.DEV", "İNES@rt.dev", "ınes@rt.dev"])
+def test_an_email_that_folds_to_an_existing_account_is_refused(client, spelling):
+    factories.UserFactory(username="ana@rt.dev")
+    factories.UserFactory(username="ines@rt.dev")
+    response = client.post(
+        reverse("aprweb:register"), {**FORM, "email": spelling, "email_confirmation": spelling}
+    )
+    assert response.status_code == 400 and "Este e-mail já está cadastrado" in response.content.decode()
+    assert not RTRegistration.objects.exists()
+
+
+def test_the_confirmation_may_be_typed_in_another_case(client):
+    response = client.post(reverse("aprweb:register"), {**FORM, "email_confirmation": "Ana@RT.dev"})
+    assert response.status_code == 200 and RTRegistration.objects.count() == 1
