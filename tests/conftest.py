@@ -1,5 +1,6 @@
 """The cast every test shares: a customer, an RT, another RT, analysts, an outsider (healthchecks' style)."""
 
+import contextlib
 import os
 import socket
 from urllib.parse import urlparse
@@ -153,7 +154,5 @@ def fresh_cache():
     # test starts with both answering.
     safe_cache._paused_until = 0.0
     publish._paused_until = 0.0
-    try:
+    with contextlib.suppress(Exception):  # a test's own broken cache settings are gone by now
         cache.clear()
-    except Exception:  # noqa: BLE001, S110 - a test's own broken cache settings are gone by now
-        pass
