@@ -11,6 +11,7 @@ request, after the commit, as it does in production.
 
 import datetime
 import logging
+import os
 import re
 from contextlib import contextmanager
 
@@ -40,11 +41,15 @@ def broker_down():
 
     outage = {"task_always_eager": False, "broker_url": UNREACHABLE}
     saved = {key: app.conf[key] for key in outage}
+    # Celery prefers the CELERY_BROKER_URL environment variable (CI sets it) to its configuration.
+    saved_env = os.environ.pop("CELERY_BROKER_URL", None)
     app.conf.update(outage)
     app._after_fork()  # forget pooled connections, as a forked worker does, so the new URL is used
     try:
         yield
     finally:
+        if saved_env is not None:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         app.conf.update(saved)
         app._after_fork()
         publish._paused_until = 0.0  # the broker is back: the next test publishes at once
