@@ -23,7 +23,7 @@ from django_fsm import can_proceed
 from gdportal.accounts.identifiers import identifier_key
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState
-from gdportal.cases.documents import document_store
+from gdportal.cases.documents import allowed_types, document_store
 from gdportal.cases.models import Case, DocumentVersion, Verdict
 from gdportal.cases.services import (
     ServiceError,
@@ -38,6 +38,7 @@ from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
+from gdportal.uploads import check_upload
 
 from . import deadline_kinds as clocks
 from .documents import missing_kinds, required_kinds
@@ -241,7 +242,7 @@ def current_order(case):
 
 
 @transaction.atomic
-def order_upload(*, order, kind, uploaded, checked, by):
+def order_upload(*, order, kind, uploaded, by):
     case = case_lock(order.case)
     if by.pk != order.rt_id or by.pk != case.rt_id:
         # The order's RT, while they still hold the case (the holder may have revoked them).
@@ -251,13 +252,14 @@ def order_upload(*, order, kind, uploaded, checked, by):
     if kind not in required_kinds(case, order):
         raise ServiceError(_("This document is not part of this order's checklist."))
     latest = case.documents.filter(kind=kind).order_by("-uploaded_at", "-id").first()
+    checked = check_upload(uploaded, allowed=allowed_types(kind))  # the service's own check, not the form's
     if latest is not None and latest.sha256 == checked.sha256:
         # Recognised by its hash: the same bytes again would be a new version with nothing new to analyse.
         raise ServiceError(
             _("This file is identical to the version sent on %(date)s: choose the corrected file.")
             % {"date": date_format(timezone.localtime(latest.uploaded_at), "d/m/Y H:i")}
         )
-    return document_store(case=case, kind=kind, uploaded=uploaded, checked=checked, by=by)
+    return document_store(case=case, kind=kind, uploaded=uploaded, by=by)
 
 
 @transaction.atomic

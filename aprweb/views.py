@@ -236,7 +236,6 @@ def _upload(request, pk, kind):
                 order=order,
                 kind=kind,
                 uploaded=form.cleaned_data["file"],
-                checked=form.checked,
                 by=request.user,
             )
         except ServiceError as exc:

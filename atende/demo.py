@@ -1,6 +1,5 @@
 """Demo cases for seed_demo: one per stage-1 state, filed through the real services (never in production)."""
 
-import hashlib
 import io
 
 from django.contrib.auth import get_user_model
@@ -9,7 +8,6 @@ from django.core.files.base import ContentFile
 from gdportal.cases.choices import CaseKind, CaseState
 from gdportal.cases.documents import document_store
 from gdportal.cases.models import Case
-from gdportal.uploads import CheckedFile
 
 from . import services
 
@@ -63,7 +61,6 @@ def _draft(user, installation, *, rt=None, kind=CaseKind.ACCESS, power="8.50", l
             case=case,
             kind="identity",
             uploaded=ContentFile(content, name="documento-identidade.pdf"),
-            checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
             by=case.filed_by,
         )
     return case

@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.brdocs import (
@@ -12,13 +11,8 @@ from gdportal.brdocs import (
     only_digits,
     validate_document,
 )
-from gdportal.cases.choices import (
-    MINI_NON_DISPATCHABLE_MAX,
-    NON_DISPATCHABLE,
-    POWER_LIMITS,
-    Reason,
-    RequestType,
-)
+from gdportal.cases import rules
+from gdportal.cases.choices import RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
 from gdportal.cases.gfc import gfc_amount, gfc_required
 from gdportal.cases.models import Case, DocumentKind
@@ -43,10 +37,6 @@ class InstallationLookupForm(forms.Form):
             ),
             code="lookup",
         )
-
-
-def _fmt_decimal(value):
-    return formats.number_format(value, decimal_pos=2, force_grouping=True)
 
 
 class AccessRequestForm(forms.ModelForm):
@@ -180,26 +170,21 @@ class AccessRequestForm(forms.ModelForm):
 
     def clean_uf(self):
         uf = (self.cleaned_data.get("uf") or "").strip().upper()
-        if uf != "MG":
-            raise ValidationError(_("Cemig serves Minas Gerais only: the state must be MG."), code="state")
+        if message := rules.state_error(uf):
+            raise ValidationError(message, code="state")
         return uf
-
-    def _in_bounds(self, name, axis):
-        value = self.cleaned_data.get(name)
-        low, high = settings.GD_MG_BOUNDS[axis]
-        if value is not None and not (low <= value <= high):
-            raise ValidationError(
-                _("The coordinates must be inside Minas Gerais (%(low)s to %(high)s)."),
-                code="bounds",
-                params={"low": _fmt_decimal(low), "high": _fmt_decimal(high)},
-            )
-        return value
 
     def clean_latitude(self):
         return self._in_bounds("latitude", "lat")
 
     def clean_longitude(self):
         return self._in_bounds("longitude", "lon")
+
+    def _in_bounds(self, name, axis):
+        value = self.cleaned_data.get(name)
+        if message := rules.coordinate_error(value, axis):
+            raise ValidationError(message, code="bounds")
+        return value
 
     def clean(self):
         data = super().clean()
@@ -210,50 +195,12 @@ class AccessRequestForm(forms.ModelForm):
         return data
 
     def _check_request_type(self, data):
-        request_type = data.get("request_type")
-        if request_type == RequestType.NEW_UNIT and self.installation is not None:
-            self.add_error(
-                "request_type",
-                _(
-                    "A new unit has no installation yet: pick another type or start "
-                    "again with “New connection”."
-                ),
-            )
-        elif request_type and request_type != RequestType.NEW_UNIT and self.installation is None:
-            self.add_error(
-                "request_type",
-                _("Without an installation only “Connection of a new consumer unit with GD” is possible."),
-            )
+        if message := rules.request_type_error(data.get("request_type"), self.installation is not None):
+            self.add_error("request_type", message)
 
     def _check_power(self, data):
-        power, reason = data.get("power_kw"), data.get("reason")
-        if power is None or not reason:
-            return
-        if power <= 0:
-            self.add_error("power_kw", _("The power must be greater than zero."))
-            return
-        low, high = POWER_LIMITS[Reason(reason)]
-        if not (low < power <= high):
-            messages = {
-                Reason.MICRO_UP_TO_10: _("Microgeneration up to 10 kW: the power must be at most 10 kW."),
-                Reason.MICRO_ABOVE_10: _(
-                    "Microgeneration above 10 kW: the power must be above 10 kW and at most 75 kW."
-                ),
-                Reason.MINI: _("Minigeneration: the power must be above 75 kW and at most 5,000 kW."),
-            }
-            self.add_error("power_kw", messages[Reason(reason)])
-        elif (
-            reason == Reason.MINI
-            and data.get("source") in NON_DISPATCHABLE
-            and power > MINI_NON_DISPATCHABLE_MAX
-        ):
-            self.add_error(
-                "power_kw",
-                _(
-                    "Non-dispatchable sources (solar, wind) are limited to 3,000 kW in "
-                    "minigeneration (Lei 14.300/2022)."
-                ),
-            )
+        if message := rules.power_error(data.get("power_kw"), data.get("reason"), data.get("source")):
+            self.add_error("power_kw", message)
 
     def _check_gfc(self, data):
         self.gfc_required = gfc_required(data.get("reason"), data.get("power_kw"), data.get("modality"))
@@ -261,14 +208,9 @@ class AccessRequestForm(forms.ModelForm):
             data["gfc_form"], data["gfc_bank"] = "", ""
             return
         self.gfc_amount = gfc_amount(data["power_kw"])
-        if not data.get("gfc_form"):
-            self.add_error(
-                "gfc_form",
-                _("Minigeneration above 500 kW needs the performance guarantee (GFC): R$ %(amount)s.")
-                % {"amount": _fmt_decimal(self.gfc_amount)},
-            )
-        elif data["gfc_form"] == "bank" and not data.get("gfc_bank"):
-            self.add_error("gfc_bank", _("Choose one of the accepted banks."))
+        gfc = [data.get(name) for name in ("reason", "power_kw", "modality", "gfc_form", "gfc_bank")]
+        for field, message in rules.gfc_errors(*gfc).items():
+            self.add_error(field, message)
         if data.get("gfc_form") != "bank":
             data["gfc_bank"] = ""
 
@@ -281,17 +223,17 @@ class AccessRequestForm(forms.ModelForm):
             uploaded = data.get(name)
             if uploaded:
                 try:
-                    checked = check_upload(uploaded, allowed=allowed_types(kind))
+                    check_upload(uploaded, allowed=allowed_types(kind))
                 except ValidationError as exc:
                     self.add_error(name, exc)
                     continue
                 if kind in needed:
-                    self.checked_uploads.append((kind, uploaded, checked))
+                    self.checked_uploads.append((kind, uploaded))
             elif kind in needed and kind not in self.existing:
                 self.add_error(name, _("Attach this document."))
         if self.errors and self.checked_uploads:
             # Browsers cannot keep a chosen file across a failed submit: say which ones to choose again.
-            self.reselect = [kind_label(kind) for kind, _u, _c in self.checked_uploads]
+            self.reselect = [kind_label(kind) for kind, _u in self.checked_uploads]
 
     def save(self, commit=True):
         case = super().save(commit=False)

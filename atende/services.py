@@ -16,6 +16,7 @@ from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
 from gdportal.cases.documents import identity_kinds, latest_versions
 from gdportal.cases.services import (
     ServiceError,
+    case_check_rules,
     case_event,
     case_lock,
     case_transition,
@@ -46,9 +47,10 @@ def case_save_draft(*, case, by, uploads=()):
         case.filed_by = case.filed_by if case.pk else by
         # The holder's name and CPF/CNPJ are the registry's, whatever a caller put there.
         case.holder_name, case.document = case.customer.name, case.customer.document
+        case_check_rules(case)
         case.save()
-        for kind, uploaded, checked in uploads:
-            document_store(case=case, kind=kind, uploaded=uploaded, checked=checked, by=by)
+        for kind, uploaded in uploads:
+            document_store(case=case, kind=kind, uploaded=uploaded, by=by)
     return case
 
 
@@ -67,6 +69,7 @@ def case_submit(*, case, by):
     overdue = list(case.customer.overdue_debts())
     if overdue:
         raise DebtsOverdue(overdue)
+    case_check_rules(case)
     if missing_identity_documents(case):
         raise ServiceError(_("Attach the identification documents before sending."))
     now = timezone.now()

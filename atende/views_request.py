@@ -10,6 +10,7 @@ from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
 from gdportal.cases.models import DocumentKind
 from gdportal.cases.selectors import draft_for_user
+from gdportal.cases.services import RuleBroken
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
@@ -93,6 +94,10 @@ def _handle_form(request, form, mode, draft=None):
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
+        except RuleBroken as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+            return _render_form(request, form, mode, draft)
         except services.ServiceError as exc:
             messages.error(request, str(exc))
             return _render_form(request, form, mode, draft)

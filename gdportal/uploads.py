@@ -369,8 +369,23 @@ def _scan_for_viruses(fileobj):
 
 
 def check_upload(uploaded, *, allowed, max_bytes=None):
-    """Validate an uploaded file by content; return its type, SHA-256 and size or raise ValidationError."""
+    """Validate an uploaded file by content; return its type, SHA-256 and size or raise ValidationError.
+
+    Both the form (for the message at the field) and the storing service (which never takes a caller's word
+    that a file was checked) call this; the verdict is remembered on the file object itself, by this function
+    only, so the same bytes are not parsed twice in one request.
+    """
     max_bytes = max_bytes or settings.GD_UPLOAD_MAX_BYTES
+    memo_key = (tuple(allowed), max_bytes, uploaded.size)
+    memo = getattr(uploaded, "_gd_upload_check", None)
+    if memo is not None and memo[0] == memo_key:
+        return memo[1]
+    checked = _check_upload(uploaded, allowed=allowed, max_bytes=max_bytes)
+    uploaded._gd_upload_check = (memo_key, checked)
+    return checked
+
+
+def _check_upload(uploaded, *, allowed, max_bytes):
     if getattr(uploaded, "oversized", False) or uploaded.size > max_bytes:
         raise ValidationError(
             _("The file is larger than %(max)s MB."), code="too_large", params={"max": _megabytes(max_bytes)}

@@ -2,7 +2,7 @@
 
 from django.core.files.storage import default_storage
 
-from gdportal.uploads import JPEG, PDF, PNG, storage_key
+from gdportal.uploads import JPEG, PDF, PNG, check_upload, storage_key
 
 from .models import DocumentKind, DocumentVersion
 
@@ -42,12 +42,13 @@ def identity_kinds(person_type):
     return [DocumentKind.IDENTITY]
 
 
-def document_store(*, case, kind, uploaded, checked, by):
-    """Write the file under a random key, then its row.
+def document_store(*, case, kind, uploaded, by):
+    """Check the file by content (whatever the caller did), write it under a random key, then its row.
 
     Storage first, on purpose: if the transaction then rolls back, an orphan object is left (harmless, never
     referenced); the other order could leave a row pointing to a file that was never written.
     """
+    checked = check_upload(uploaded, allowed=allowed_types(kind))
     key = default_storage.save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
     return DocumentVersion.objects.create(
         case=case,

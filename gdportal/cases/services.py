@@ -22,6 +22,23 @@ class ServiceError(Exception):
     """A refusal with a message for the user; nothing was changed."""
 
 
+class RuleBroken(ServiceError):
+    """A case breaks rules of SPEC §4.2 (`errors`: {field: message}); nothing was saved."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__(" ".join(str(message) for message in self.errors.values()))
+
+
+def case_check_rules(case):
+    """The services' last word on §4.2, whatever filled the case (a form, the admin, a script, the API)."""
+    from .rules import case_rule_errors
+
+    errors = case_rule_errors(case)
+    if errors:
+        raise RuleBroken(errors)
+
+
 def next_number(name):
     """Take the next value of a locked counter. Inside the caller's transaction: a rollback returns it."""
     NumberSequence.objects.get_or_create(name=name)

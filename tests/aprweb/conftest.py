@@ -1,12 +1,9 @@
-import hashlib
-
 import pytest
 from django.core.files.base import ContentFile
 
 from aprweb import services
 from aprweb.models import AprOrder
 from gdportal.cases.choices import CaseState
-from gdportal.uploads import CheckedFile
 from tests import factories
 from tests.atende.conftest import make_case
 from tests.files import pdf_bytes
@@ -58,7 +55,6 @@ def attach(order, kind, by, name=None, content=None):
         order=order,
         kind=kind,
         uploaded=ContentFile(content, name=name or f"{kind}.pdf"),
-        checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
         by=by,
     )
 

@@ -13,6 +13,7 @@ from gdportal.cases.models import Case
 from gdportal.notifications.models import OutboundEmail
 from tests.aprweb.conftest import attach, build_order, order_data
 from tests.atende.test_concurrency import run_at_once
+from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_a_suspension_opens_a_new_round_with_room_for_one_more_order(submitted_o
     with pytest.raises(services.OrderExists) as refused:
         build_order(case, rt)
     assert refused.value.order == second and case.orders.count() == 2
-    attach(second, "art", rt, content=b"%PDF-1.4 corrigida")  # the round's order takes the corrections
+    attach(second, "art", rt, content=pdf_bytes(2))  # the round's order takes the corrections
 
 
 def test_the_database_refuses_a_second_order_for_the_same_round(order):

@@ -51,7 +51,6 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
     from django.core.files.base import ContentFile
 
     from gdportal.cases.documents import document_store
-    from gdportal.uploads import CheckedFile
 
     case = Case(
         customer=installation.customer,
@@ -84,13 +83,11 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
     )
     case.save()
     content = pdf_bytes()
-    import hashlib
 
     document_store(
         case=case,
         kind="identity",
         uploaded=ContentFile(content, name="rg.pdf"),
-        checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
         by=case.filed_by,
     )
     if state == CaseState.DRAFT:

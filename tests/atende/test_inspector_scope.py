@@ -1,8 +1,6 @@
 """The inspector (vistoriador) sees the cases in inspection and their technical files only (SPEC §1; security
 test, item 3: the group used to read every case and every identity document in the admin)."""
 
-import hashlib
-
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -11,7 +9,6 @@ from gdportal.accounts import roles
 from gdportal.cases.choices import INSPECTION_STATES, CaseState
 from gdportal.cases.documents import document_store
 from gdportal.cases.models import Case
-from gdportal.uploads import CheckedFile
 from tests import factories
 from tests.atende.conftest import make_case
 from tests.files import pdf_bytes
@@ -30,7 +27,6 @@ def technical_file(case, kind="art"):
         case=case,
         kind=kind,
         uploaded=ContentFile(content, name=f"{kind}.pdf"),
-        checked=CheckedFile("pdf", hashlib.sha256(content).hexdigest(), len(content)),
         by=case.filed_by,
     )
 

@@ -1,0 +1,117 @@
+"""The rules of an access request (SPEC §4.2), as plain functions.
+
+The forms call them for the message next to each field; the services call `case_rule_errors` as the last
+word, so a case filed without the form (the admin, a script, the API) meets the same rules. Each function
+answers with the message to show, or None when the rule holds.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from .choices import MINI_NON_DISPATCHABLE_MAX, NON_DISPATCHABLE, POWER_LIMITS, Reason, RequestType
+from .gfc import gfc_amount, gfc_required
+
+# Lei 14.300/2022: non-dispatchable minigeneration is capped at 3 MW for requests filed after this day.
+NON_DISPATCHABLE_CAP_FROM = dt.date(2023, 1, 7)
+
+
+def decimal_br(value):
+    return formats.number_format(value, decimal_pos=2, force_grouping=True)
+
+
+def power_error(power, reason, source, requested_on=None):
+    """The installed power must fit the motivo; non-dispatchable minigeneration stops at 3,000 kW."""
+    if power is None or not reason or reason not in POWER_LIMITS:
+        return None
+    if power <= 0:
+        return _("The power must be greater than zero.")
+    low, high = POWER_LIMITS[Reason(reason)]
+    if not (low < power <= high):
+        return {
+            Reason.MICRO_UP_TO_10: _("Microgeneration up to 10 kW: the power must be at most 10 kW."),
+            Reason.MICRO_ABOVE_10: _(
+                "Microgeneration above 10 kW: the power must be above 10 kW and at most 75 kW."
+            ),
+            Reason.MINI: _("Minigeneration: the power must be above 75 kW and at most 5,000 kW."),
+        }[Reason(reason)]
+    requested_on = requested_on or timezone.localdate()
+    if (
+        reason == Reason.MINI
+        and source in NON_DISPATCHABLE
+        and power > MINI_NON_DISPATCHABLE_MAX
+        and requested_on > NON_DISPATCHABLE_CAP_FROM
+    ):
+        return _(
+            "Non-dispatchable sources (solar, wind) are limited to 3,000 kW in "
+            "minigeneration (Lei 14.300/2022)."
+        )
+    return None
+
+
+def state_error(uf):
+    if (uf or "").strip().upper() != "MG":
+        return _("Cemig serves Minas Gerais only: the state must be MG.")
+    return None
+
+
+def coordinate_error(value, axis):
+    """`axis`: "lat" or "lon"; the plant must lie inside Minas Gerais' bounding box."""
+    low, high = settings.GD_MG_BOUNDS[axis]
+    if value is not None and not (Decimal(str(low)) <= Decimal(str(value)) <= Decimal(str(high))):
+        return _("The coordinates must be inside Minas Gerais (%(low)s to %(high)s).") % {
+            "low": decimal_br(low),
+            "high": decimal_br(high),
+        }
+    return None
+
+
+def request_type_error(request_type, has_installation):
+    if request_type == RequestType.NEW_UNIT and has_installation:
+        return _(
+            "A new unit has no installation yet: pick another type or start again with “New connection”."
+        )
+    if request_type and request_type != RequestType.NEW_UNIT and not has_installation:
+        return _("Without an installation only “Connection of a new consumer unit with GD” is possible.")
+    return None
+
+
+def gfc_errors(reason, power, modality, gfc_form, gfc_bank):
+    """{field: message} for the performance guarantee (SPEC §6.5): required for minigeneration > 500 kW."""
+    if not gfc_required(reason, power, modality):
+        return {}
+    if not gfc_form:
+        return {
+            "gfc_form": _("Minigeneration above 500 kW needs the performance guarantee (GFC): R$ %(amount)s.")
+            % {"amount": decimal_br(gfc_amount(power))}
+        }
+    if gfc_form == "bank" and not gfc_bank:
+        return {"gfc_bank": _("Choose one of the accepted banks.")}
+    return {}
+
+
+def case_rule_errors(case):
+    """Every §4.2 rule on a case about to be saved or sent: {field: message}, empty when it may go on."""
+    errors = {}
+    requested_on = timezone.localdate(case.submitted_at) if case.submitted_at else None
+    power = Decimal(str(case.power_kw)) if case.power_kw not in (None, "") else None
+    checks = {
+        "power_kw": power_error(power, case.reason, case.source, requested_on),
+        "uf": state_error(case.uf),
+        "latitude": coordinate_error(case.latitude, "lat"),
+        "longitude": coordinate_error(case.longitude, "lon"),
+    }
+    if not case.is_consultation:
+        checks["request_type"] = request_type_error(case.request_type, case.installation_id is not None)
+        errors.update(gfc_errors(case.reason, power, case.modality, case.gfc_form, case.gfc_bank))
+    if case.installation_id and not case.installation.is_active:
+        checks["installation"] = _("Installation %(number)s is closed and cannot receive generation.") % {
+            "number": case.installation.number
+        }
+    if case.document != case.customer.document:
+        checks["document"] = _("This CPF/CNPJ does not match the holder's registration.")
+    errors.update({field: message for field, message in checks.items() if message})
+    return errors
