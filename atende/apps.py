@@ -9,9 +9,12 @@ class AtendeConfig(AppConfig):
     def ready(self):
         from gdportal.accounts import roles
         from gdportal.deadlines.board import register_queue
+        from gdportal.demo import register_demo_seeder
 
         from . import deadline_kinds  # noqa: F401 — registers stage 1's clocks
+        from .demo import seed_cases
 
+        register_demo_seeder(seed_cases)
         register_queue(
             roles.COMMERCIAL_ANALYST,
             _("Commercial analysis queue"),

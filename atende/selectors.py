@@ -4,7 +4,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from gdportal.cases.models import Case
@@ -45,33 +44,20 @@ def sees_personal_data(user, customer):
 
 def installations_for_filer(user, kind, value):
     """Customers find only their own installations; an RT finds a customer's by an exact identifier."""
-    qs = Installation.objects.select_related("customer").order_by("number")
+    qs = Installation.objects.for_user(user).select_related("customer").order_by("number")
     if kind == "document":
-        qs = qs.filter(customer__document=value)
-    else:
-        qs = qs.filter(customer__number=value) | qs.filter(number=value)
-    if not user.is_rt:
-        qs = qs.filter(customer_id=user.customer_id)
-    return qs
+        return qs.filter(customer__document=value)
+    return qs.filter(customer__number=value) | qs.filter(number=value)
 
 
 def customers_for_filer(user, kind, value):
-    qs = Customer.objects.all()
-    qs = qs.filter(document=value) if kind == "document" else qs.filter(number=value)
-    if not user.is_rt:
-        qs = qs.filter(pk=user.customer_id)
-    return qs
+    qs = Customer.objects.for_user(user)
+    return qs.filter(document=value) if kind == "document" else qs.filter(number=value)
 
 
 def installation_for_filer(user, number):
-    inst = get_object_or_404(Installation.objects.select_related("customer"), number=number)
-    if not user.is_rt and inst.customer_id != user.customer_id:
-        raise Http404
-    return inst
+    return get_object_or_404(Installation.objects.for_user(user).select_related("customer"), number=number)
 
 
 def customer_for_filer(user, number):
-    customer = get_object_or_404(Customer, number=number)
-    if not user.is_rt and customer.pk != user.customer_id:
-        raise Http404
-    return customer
+    return get_object_or_404(Customer.objects.for_user(user), number=number)

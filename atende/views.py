@@ -60,11 +60,7 @@ def status_list(request):
         .order_by("-submitted_at", "-id")
     )
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
-    drafts = (
-        Case.objects.for_user(request.user)
-        .filter(state=CaseState.DRAFT, filed_by=request.user)
-        .order_by("-updated_at")[:20]
-    )
+    drafts = Case.objects.for_user(request.user).filter(state=CaseState.DRAFT).order_by("-updated_at")[:20]
     return render(request, "atende/status_list.html", {"page": page, "drafts": drafts})
 
 

@@ -209,6 +209,17 @@ def _user(email, *, username, first, last, kind, cpf=None, customer=None, staff=
     return user
 
 
+# The stages' demo data, in the order their apps are installed (the shared layer imports no stage: each
+# registers its seeder in its AppConfig.ready). A seeder takes the demo customer and RT users and is
+# idempotent.
+DEMO_SEEDERS = []
+
+
+def register_demo_seeder(seeder):
+    if seeder not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seeder)
+
+
 @transaction.atomic
 def seed_demo():
     rng = random.Random(2026)  # noqa: S311 — deterministic demo data, not security
@@ -345,7 +356,7 @@ def seed_demo():
         superuser=True,
     )
 
-    # Cases come last: they are filed by the demo people through the real services.
-    from atende.demo import seed_cases
-
-    seed_cases(User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL))
+    # Cases come last: each stage files its demo cases through its own services, as the demo people.
+    customer, rt = User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL)
+    for seeder in DEMO_SEEDERS:
+        seeder(customer, rt)

@@ -53,9 +53,16 @@ class NumberSequence(models.Model):
 
 class CaseQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The one visibility rule every view, the admin and the API use (SPEC §10)."""
+        """The one visibility rule every view, the admin and the API use (SPEC §10).
+
+        A draft is its filer's alone, whoever else the case will belong to: the holder does not see an RT's
+        half-typed request, nor staff a request nobody has sent.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        return self._scope(user).exclude(Q(state=CaseState.DRAFT) & ~Q(filed_by=user))
+
+    def _scope(self, user):
         if user.is_staff:
             if sees_every_case(user):
                 return self
@@ -333,11 +340,11 @@ class Verdict(models.TextChoices):
 
 class DocumentVersionQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The files a user may open: those of the cases they see (a draft's only to its filer); staff who do
-        not see every case (the inspector) get the technical files and the parecer, never identity papers."""
+        """The files a user may open: those of the cases they see (Case.objects.for_user); staff who do not
+        see every case (the inspector) get the technical files and the parecer, never identity papers."""
         if not user.is_authenticated:
             return self.none()
-        cases = Case.objects.for_user(user).exclude(Q(state=CaseState.DRAFT) & ~Q(filed_by=user))
+        cases = Case.objects.for_user(user)
         versions = self.filter(case__in=cases)
         if user.is_staff and not sees_every_case(user):
             from .documents import inspection_kinds

@@ -47,10 +47,12 @@ class Phases(models.TextChoices):
 
 class CustomerQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The customers a user may see: staff all of them, a customer only their own."""
-        if not user.is_authenticated:
+        """The customers a user may reach: staff all of them, a customer only their own, an approved RT any
+        one they look up by an exact identifier (to file on the customer's behalf; personal data stay masked
+        until the RT serves them — atende.selectors.sees_personal_data — and every lookup is audited)."""
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_staff:
+        if user.is_staff or user.is_rt:
             return self
         if user.customer_id:
             return self.filter(pk=user.customer_id)
@@ -115,9 +117,10 @@ class Debt(models.Model):
 
 class InstallationQuerySet(models.QuerySet):
     def for_user(self, user):
-        if not user.is_authenticated:
+        """The installations a user may reach: the same rule as CustomerQuerySet.for_user."""
+        if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_staff:
+        if user.is_staff or user.is_rt:
             return self
         if user.customer_id:
             return self.filter(customer_id=user.customer_id)
