@@ -3,6 +3,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gdportal.notifications.models import OutboundEmail
+
 from . import board
 
 
@@ -17,5 +19,7 @@ def sla_board(request):
             "title": _("Deadlines board"),
             "boards": board.build(role_names),
             "by_state": board.cases_by_state() if role_names else [],
+            # E-mails the outbox gave up on: somebody was not told something; staff should know.
+            "failed_emails": OutboundEmail.objects.filter(status=OutboundEmail.Status.FAILED).count(),
         },
     )

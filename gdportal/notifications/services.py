@@ -2,8 +2,10 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -13,6 +15,7 @@ from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
+# Attempts per row, rendering and delivery alike; then the row is failed until an operator resends it.
 MAX_ATTEMPTS = 8
 # A row claimed longer ago than this belongs to a worker that died mid-send; it may be claimed again.
 STALE_CLAIM = timedelta(minutes=10)
@@ -87,42 +90,96 @@ def email_queue(*, to, template, context, related_object=""):
     return email
 
 
+def _claimable(now):
+    # A stale claim belongs to a worker that died mid-send; on the row's last allowed attempt it is failed by
+    # email_fail_abandoned instead, or a template that kills the worker would be retried for ever.
+    return Q(status=OutboundEmail.Status.QUEUED) | Q(
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM, attempts__lt=MAX_ATTEMPTS
+    )
+
+
 def email_claim(email_id):
     """Atomically take a queued (or stale) row for sending; None if another worker has it or it was sent."""
     now = timezone.now()
-    claimed = OutboundEmail.objects.filter(
-        Q(status=OutboundEmail.Status.QUEUED)
-        | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM),
-        pk=email_id,
-    ).update(status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    claimed = OutboundEmail.objects.filter(_claimable(now), pk=email_id).update(
+        status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
     return OutboundEmail.objects.get(pk=email_id) if claimed else None
 
 
+def _render_row(email):
+    """Render a bulk row from its context (loaders turn ids back into objects); False if nobody to send to."""
+    context = {}
+    for key, value in email.context.items():
+        loader = CONTEXT_LOADERS.get(key)
+        context.update(loader(value) if loader else {key: value})
+    if "_to" in context:
+        # A loader that resolves the recipients itself (a password reset: the account, if any).
+        email.to = context.pop("_to")
+        if not email.to:
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=OutboundEmail.Status.SKIPPED, sent_at=timezone.now()
+            )
+            return False
+    email.subject, email.body_text, email.body_html = _render(email.template, context)
+    if not email.to and "case" in context:
+        email.to = context["case"].notify_emails  # answers go to the customer and the RT (the seed)
+    # Keep what is sent on the row, as for e-mails rendered at queue time.
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        to=email.to, subject=email.subject, body_text=email.body_text, body_html=email.body_html
+    )
+    return True
+
+
+# No retry heals these: the template is missing, or the object the row names was deleted (a loader's
+# Model.DoesNotExist). The row fails at its first attempt.
+PERMANENT_ERRORS = (TemplateDoesNotExist, ObjectDoesNotExist)
+
+
+def _record_failure(email, exc, *, stage):
+    """Put the row back in the queue for a later attempt, or mark it failed once MAX_ATTEMPTS is spent (at
+    once for an error no retry heals). Logged with the row id and the traceback. True if it failed for good.
+    """
+    final = email.attempts >= MAX_ATTEMPTS or isinstance(exc, PERMANENT_ERRORS)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.FAILED if final else OutboundEmail.Status.QUEUED,
+        last_error=f"{stage}: {exc!r}"[:2000],
+        claimed_at=None,
+    )
+    logger.log(
+        logging.ERROR if final else logging.WARNING,
+        "e-mail %s not sent, %s failed (attempt %s of %s)%s",
+        email.pk,
+        stage,
+        email.attempts,
+        MAX_ATTEMPTS,
+        "; marked failed" if final else "; queued again",
+        exc_info=exc,
+    )
+    return final
+
+
 def email_send(email_id):
-    """Send one outbox row at most once. Raises on a delivery failure so the task can retry."""
-    email = email_claim(email_id)
+    """Send one outbox row at most once.
+
+    Every failure, rendering or delivery, counts as an attempt and is logged and stored on the row. Raises
+    while another attempt may succeed (the task retries); returns False once the row is failed for good.
+    """
+    try:
+        email = email_claim(email_id)
+    except Exception:
+        logger.exception("e-mail %s: could not be claimed", email_id)
+        raise
     if email is None:
         return False
     if not email.body_text:
-        context = {}
-        for key, value in email.context.items():
-            loader = CONTEXT_LOADERS.get(key)
-            context.update(loader(value) if loader else {key: value})
-        if "_to" in context:
-            # A loader that resolves the recipients itself (a password reset: the account, if any).
-            email.to = context.pop("_to")
-            if not email.to:
-                OutboundEmail.objects.filter(pk=email.pk).update(
-                    status=OutboundEmail.Status.SKIPPED, sent_at=timezone.now()
-                )
+        try:
+            if not _render_row(email):
                 return False
-        email.subject, email.body_text, email.body_html = _render(email.template, context)
-        if not email.to and "case" in context:
-            email.to = context["case"].notify_emails  # answers go to the customer and the RT (the seed)
-        # Keep what is sent on the row, as for e-mails rendered at queue time.
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            to=email.to, subject=email.subject, body_text=email.body_text, body_html=email.body_html
-        )
+        except Exception as exc:
+            if _record_failure(email, exc, stage="rendering"):
+                return False
+            raise
     message = EmailMultiAlternatives(
         subject=settings.EMAIL_SUBJECT_PREFIX + email.subject,
         body=email.body_text,
@@ -134,25 +191,51 @@ def email_send(email_id):
     try:
         message.send()
     except Exception as exc:
-        failed = email.attempts >= MAX_ATTEMPTS
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            status=OutboundEmail.Status.FAILED if failed else OutboundEmail.Status.QUEUED,
-            last_error=repr(exc)[:2000],
-            claimed_at=None,
-        )
-        logger.warning("e-mail %s not sent (attempt %s): %r", email.pk, email.attempts, exc)
+        if _record_failure(email, exc, stage="delivery"):
+            return False
         raise
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
     return True
 
 
 def email_pending_ids(limit=500):
-    now = timezone.now()
     return list(
-        OutboundEmail.objects.filter(
-            Q(status=OutboundEmail.Status.QUEUED)
-            | Q(status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-        )
+        OutboundEmail.objects.filter(_claimable(timezone.now()))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def email_fail_abandoned():
+    """Fail the rows whose worker stopped (killed, timed out) during their last allowed attempt."""
+    stale = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENDING,
+        claimed_at__lt=timezone.now() - STALE_CLAIM,
+        attempts__gte=MAX_ATTEMPTS,
+    )
+    ids = list(stale.values_list("pk", flat=True)[:500])
+    if not ids:
+        return 0
+    failed = stale.filter(pk__in=ids).update(
+        status=OutboundEmail.Status.FAILED,
+        last_error="abandoned: the worker stopped during the last allowed attempt",
+        claimed_at=None,
+    )
+    logger.error("e-mails %s marked failed: the worker stopped during their last allowed attempt", ids)
+    return failed
+
+
+def email_requeue(*, email_ids, by):
+    """Queue failed rows again with a fresh set of attempts (the admin's Resend, once the cause is fixed).
+
+    Only failed rows: a queued or sending row is already on its way, a sent one must not go twice.
+    """
+    failed = OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    count = failed.filter(pk__in=ids).update(status=OutboundEmail.Status.QUEUED, attempts=0, claimed_at=None)
+    if count:
+        from .tasks import send_pending
+
+        logger.info("e-mails %s queued again by %s", ids, by)
+        publish_on_commit(send_pending)
+    return count

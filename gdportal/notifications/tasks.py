@@ -13,14 +13,16 @@ from . import services
     autoretry_for=(Exception,),
 )
 def send_email(self, email_id):
+    # The row counts its own attempts (MAX_ATTEMPTS, then failed); a retry of a failed row claims nothing.
     services.email_send(email_id)
 
 
 @shared_task(name="notifications.send_pending")
 def send_pending():
     """Beat job: whatever a lost message or a broker outage left queued is sent here."""
+    services.email_fail_abandoned()
     for email_id in services.email_pending_ids():
         try:
             services.email_send(email_id)
-        except Exception:  # noqa: BLE001, S112 — already recorded on the row; the next run retries
+        except Exception:  # noqa: BLE001, S112 — email_send logged it with the row id and counted the attempt
             continue
