@@ -1,5 +1,7 @@
 """Registering an order, uploading versioned documents, submitting, searching (SPEC §5.2, §5.3, §5.5)."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -182,9 +184,11 @@ def test_search_filters_and_paginates(apr_client, rt, rt_registration, customer,
         case = make_case(customer, installation, state=CaseState.AWAITING_TECHNICAL)
         orders.append(build_order(case, rt))
     first = apr_client.get(reverse("aprweb:orders")).content.decode()
-    assert first.count('href="/apr/pedidos/') >= 25 and "Próxima" in first
-    second = apr_client.get(reverse("aprweb:orders"), {"page": 2}).content.decode()
-    assert "Anterior" in second
+    listed = re.compile(r'href="/apr/pedidos/\d+/"')
+    assert len(listed.findall(first)) == 25 and "Próxima" in first and "Anterior" not in first
+    next_query = re.search(r'href="\?([^"]*)">Próxima<', first).group(1).replace("&amp;", "&")
+    second = apr_client.get(reverse("aprweb:orders") + "?" + next_query).content.decode()
+    assert len(listed.findall(second)) == 2 and "Anterior" in second and "Próxima" not in second
     target = orders[5]
     for params in ({"ns": target.ns}, {"protocol": target.protocol}):
         html = apr_client.get(reverse("aprweb:orders"), params).content.decode()
