@@ -7,7 +7,7 @@ from gdportal.accounts import roles
 from gdportal.cases.choices import Reason
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines import calendar
-from gdportal.deadlines.registry import DeadlineKind, calendar_days, register
+from gdportal.deadlines.registry import DeadlineKind, calendar_days, closed_days, register
 
 
 def _parecer_due(started_at, case):
@@ -17,7 +17,9 @@ def _parecer_due(started_at, case):
         days = settings.GD_PARECER_DAYS_MICRO_WITH_WORKS
     else:
         days = settings.GD_PARECER_DAYS_MICRO
-    return calendar.end_of_day(calendar.add_calendar_days(calendar.local_date(started_at), days))
+    return calendar.end_of_day(
+        calendar.add_calendar_days(calendar.local_date(started_at), days, closed=closed_days())
+    )
 
 
 CORRECTION = register(

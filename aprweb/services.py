@@ -35,7 +35,7 @@ from gdportal.cases.services import (
     next_ns,
 )
 from gdportal.deadlines import calendar
-from gdportal.deadlines.models import Deadline
+from gdportal.deadlines.models import Deadline, NonWorkingDay
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
@@ -56,7 +56,9 @@ UPLOAD_STATES = [*ORDER_STATES, CaseState.TECHNICAL_REJECTED]
 def rt_registration_submit(*, registration):
     now = timezone.now()
     registration.review_due_at = calendar.end_of_day(
-        calendar.add_business_days(calendar.local_date(now), settings.GD_RT_REVIEW_BUSINESS_DAYS)
+        calendar.add_business_days(
+            calendar.local_date(now), settings.GD_RT_REVIEW_BUSINESS_DAYS, closed=NonWorkingDay.cached_dates()
+        )
     )
     registration.save()
     email_queue(

@@ -30,7 +30,7 @@ from .forms import (
     UploadForm,
 )
 from .models import AprOrder
-from .search import KeysetPage, page_number, search_orders
+from .search import KeysetPage, order_sort, search_orders
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -107,9 +107,16 @@ def set_password(request, uidb64, token):
 def orders(request):
     form = OrderSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = KeysetPage(search_orders(request.user, data), page_number(request.GET.get("page")))
+    page = KeysetPage(
+        search_orders(request.user, data),
+        order_sort(data),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+    )
+    # The filters the page links keep; the cursor is the link's own (and an old ?page= is dropped).
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("after", "before", "page"):
+        query.pop(key, None)
     return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
 
 

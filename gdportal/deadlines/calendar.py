@@ -4,6 +4,10 @@ Calendar days unless the rule says business days; the day of the event is exclud
 non-business day moves to the next business day. Non-business days: Saturdays, Sundays, national and Minas
 Gerais holidays from the `holidays` package (including Carnaval and Corpus Christi, which it files under the
 "optional" category), and the dates staff add in the admin (municipal holidays, pontos facultativos).
+
+The module is pure: it never reads the database. The staff-closed days are a required `closed` argument (a
+set of dates), so the caller decides where they come from (`NonWorkingDay.cached_dates()` for a real clock, a
+literal set in a test) and a loop over many cases can read them once, not once per call.
 """
 
 import datetime as dt
@@ -29,42 +33,34 @@ def _public_holidays(year):
     return frozenset(days)
 
 
-def _staff_days():
-    from .models import NonWorkingDay
-
-    return NonWorkingDay.cached_dates()
-
-
-def is_business_day(day, extra=None):
+def is_business_day(day, *, closed):
     if day.weekday() >= 5:
         return False
     if day in _public_holidays(day.year):
         return False
-    return day not in (extra if extra is not None else _staff_days())
+    return day not in closed
 
 
-def next_business_day(day, extra=None):
-    extra = extra if extra is not None else _staff_days()
-    while not is_business_day(day, extra):
+def next_business_day(day, *, closed):
+    while not is_business_day(day, closed=closed):
         day += dt.timedelta(days=1)
     return day
 
 
-def add_business_days(start_day, count, extra=None):
+def add_business_days(start_day, count, *, closed):
     """The date `count` business days after `start_day` (which itself is not counted)."""
-    extra = extra if extra is not None else _staff_days()
     day = start_day
     remaining = count
     while remaining > 0:
         day += dt.timedelta(days=1)
-        if is_business_day(day, extra):
+        if is_business_day(day, closed=closed):
             remaining -= 1
     return day
 
 
-def add_calendar_days(start_day, count, extra=None):
+def add_calendar_days(start_day, count, *, closed):
     """`count` calendar days after `start_day`; a due date on a non-business day moves to the next one."""
-    return next_business_day(start_day + dt.timedelta(days=count), extra)
+    return next_business_day(start_day + dt.timedelta(days=count), closed=closed)
 
 
 def end_of_day(day):
@@ -76,13 +72,12 @@ def local_date(moment):
     return timezone.localtime(moment, LOCAL_TZ).date()
 
 
-def subtract_business_days(day, count, extra=None):
+def subtract_business_days(day, count, *, closed):
     """The business day `count` business days before `day`."""
-    extra = extra if extra is not None else _staff_days()
     remaining = count
     while remaining > 0:
         day -= dt.timedelta(days=1)
-        if is_business_day(day, extra):
+        if is_business_day(day, closed=closed):
             remaining -= 1
     return day
 

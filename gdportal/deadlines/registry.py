@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from . import calendar
+from .models import NonWorkingDay
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ def _count(setting_name_or_count):
     return setting_name_or_count
 
 
+def closed_days():
+    """The dates staff closed in the admin, for the calendar (which never reads the database itself)."""
+    return NonWorkingDay.cached_dates()
+
+
 def hours(setting_name):
     def compute(started_at, case):
         return started_at + dt.timedelta(hours=getattr(settings, setting_name))
@@ -54,7 +60,9 @@ def hours(setting_name):
 
 def business_days(setting_name_or_count):
     def compute(started_at, case):
-        day = calendar.add_business_days(calendar.local_date(started_at), _count(setting_name_or_count))
+        day = calendar.add_business_days(
+            calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()
+        )
         return calendar.end_of_day(day)
 
     return compute
@@ -62,7 +70,9 @@ def business_days(setting_name_or_count):
 
 def calendar_days(setting_name_or_count):
     def compute(started_at, case):
-        day = calendar.add_calendar_days(calendar.local_date(started_at), _count(setting_name_or_count))
+        day = calendar.add_calendar_days(
+            calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()
+        )
         return calendar.end_of_day(day)
 
     return compute
@@ -70,7 +80,7 @@ def calendar_days(setting_name_or_count):
 
 def reminder_times(started_at, due_at):
     """(2 business days before, 24 hours before) the lapse; None where that moment is not after the start."""
-    two_bd_day = calendar.subtract_business_days(calendar.local_date(due_at), 2)
+    two_bd_day = calendar.subtract_business_days(calendar.local_date(due_at), 2, closed=closed_days())
     two_bd = dt.datetime.combine(two_bd_day, calendar.local_time(due_at), tzinfo=calendar.LOCAL_TZ)
     day_before = due_at - dt.timedelta(hours=24)
     return (two_bd if two_bd > started_at else None, day_before if day_before > started_at else None)

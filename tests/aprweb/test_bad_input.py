@@ -32,9 +32,12 @@ def test_order_search_takes_the_extreme_dates(no_raise, apr_client, submitted_or
     )
 
 
-@pytest.mark.parametrize("asked", ["99999999999999999999", "-99999999999999999999", "1e9", "abc", "0"])
-def test_order_search_ignores_a_page_it_cannot_serve(no_raise, apr_client, submitted_order, asked):
-    response = apr_client.get(reverse("aprweb:orders"), {"page": asked})
+@pytest.mark.parametrize(
+    "asked", ["99999999999999999999", "-99999999999999999999", "1e9", "abc", "0", "\x00"]
+)
+@pytest.mark.parametrize("name", ["after", "before", "page"])
+def test_order_search_ignores_a_page_it_cannot_serve(no_raise, apr_client, submitted_order, name, asked):
+    response = apr_client.get(reverse("aprweb:orders"), {name: asked})
     assert response.status_code == 200 and submitted_order.protocol in response.content.decode()
 
 

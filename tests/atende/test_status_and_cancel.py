@@ -120,16 +120,22 @@ def test_analyst_cancels_only_with_a_reason(case, commercial_analyst):
     assert Case.objects.get().state == CaseState.CANCELLED
 
 
-def test_every_case_url_is_404_for_an_outsider(client, case, outsider, other_rt):
+def test_every_case_url_is_404_for_an_outsider(client, case, customer, installation, outsider, other_rt):
     doc = case.documents.get()
+    # The draft pages are tried on a real draft (the sent case would be 404 there for anyone, owner included).
+    draft = make_case(customer, installation, state=CaseState.DRAFT)
     urls = [
         reverse("atende:status_detail", args=[case.protocol]),
         reverse("atende:receipt", args=[case.protocol]),
         reverse("atende:cancel", args=[case.protocol]),
         reverse("atende:document", args=[doc.pk]),
-        reverse("atende:draft", args=[case.pk]),
-        reverse("atende:draft_edit", args=[case.pk]),
+        reverse("atende:draft", args=[draft.pk]),
+        reverse("atende:draft_edit", args=[draft.pk]),
+        reverse("atende:document", args=[draft.documents.get().pk]),
     ]
+    client.force_login(customer)
+    for url in urls:
+        assert client.get(url).status_code == 200, ("owner", url)
     for person in (outsider, other_rt):
         client.force_login(person)
         for url in urls:
