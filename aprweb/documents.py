@@ -5,10 +5,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from gdportal.cases.choices import Modality, Reason, RequestType, Source
+from gdportal.cases.choices import Modality, Reason, RequestType, Source, Verdict
 from gdportal.cases.documents import latest_versions, register_kinds
 from gdportal.cases.gfc import gfc_required
-from gdportal.cases.models import Verdict
 from gdportal.uploads import PDF, ZIP
 
 TECHNICAL_TYPES = (PDF, ZIP)

@@ -22,9 +22,9 @@ from django_fsm import can_proceed
 
 from gdportal.accounts.identifiers import identifier_key
 from gdportal.cases import deadline_kinds as apr_clocks
-from gdportal.cases.choices import CaseState
+from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import allowed_types, document_store
-from gdportal.cases.models import Case, DocumentVersion, Verdict
+from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import (
     ServiceError,
     case_event,

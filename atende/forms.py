@@ -12,10 +12,10 @@ from gdportal.brdocs import (
     validate_document,
 )
 from gdportal.cases import rules
-from gdportal.cases.choices import RequestType
+from gdportal.cases.choices import DocumentKind, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
 from gdportal.cases.gfc import gfc_amount, gfc_required
-from gdportal.cases.models import Case, DocumentKind
+from gdportal.cases.models import Case
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
 

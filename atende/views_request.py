@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.cases.choices import DocumentKind
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
-from gdportal.cases.models import DocumentKind
 from gdportal.cases.selectors import draft_for_user
 from gdportal.cases.services import RuleBroken
 from gdportal.middleware import accepts_uploads

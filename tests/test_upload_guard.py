@@ -13,8 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from aprweb import views as apr_views
 from atende import views_request
-from gdportal.cases.choices import CaseState
-from gdportal.cases.models import DocumentKind, DocumentVersion
+from gdportal.cases.choices import CaseState, DocumentKind
+from gdportal.cases.models import DocumentVersion
 from gdportal.middleware import FORM_MAX_BYTES, body_limit
 from tests import factories
 from tests.aprweb.conftest import build_order

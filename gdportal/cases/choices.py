@@ -116,3 +116,16 @@ POWER_LIMITS = {
 }
 MINI_NON_DISPATCHABLE_MAX = Decimal("3000")
 GFC_THRESHOLD_KW = Decimal("500")
+
+
+class DocumentKind(models.TextChoices):
+    IDENTITY = "identity", _("Identity document with photo and CPF")
+    CNPJ_CARD = "cnpj_card", _("CNPJ registration card")
+    ARTICLES = "articles", _("Articles of incorporation / bylaws")
+    REPRESENTATIVE_ID = "representative_id", _("Identity documents of the legal representatives")
+    GFC_PROOF = "gfc_proof", _("Proof of the performance guarantee (GFC)")
+
+
+class Verdict(models.TextChoices):
+    CONFORMING = "conforming", _("Conforming")
+    NONCONFORMING = "nonconforming", _("Not conforming")

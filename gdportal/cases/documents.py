@@ -1,38 +1,12 @@
-"""Document kinds and versions. Stage 1 needs the identity documents; later stages register their kinds."""
+"""Document versions: storing them (checked by content) and reading the latest of each kind."""
 
 from django.core.files.storage import default_storage
 
-from gdportal.uploads import JPEG, PDF, PNG, check_upload, storage_key
+from gdportal.uploads import check_upload, storage_key
 
-from .models import DocumentKind, DocumentVersion
-
-IDENTITY_TYPES = (PDF, JPEG, PNG)
-
-_LABELS = dict(DocumentKind.choices)
-_ALLOWED = dict.fromkeys(DocumentKind.values, IDENTITY_TYPES)
-# What the inspector may open (SPEC §1): a kind is left out unless its stage says the inspection needs it.
-# Stage 1's identity and company papers never are.
-_FOR_INSPECTION = set()
-
-
-def register_kinds(choices, allowed, *, for_inspection=False):
-    for value, label in choices:
-        _LABELS[value] = label
-        _ALLOWED[value] = allowed
-        if for_inspection:
-            _FOR_INSPECTION.add(value)
-
-
-def inspection_kinds():
-    return sorted(_FOR_INSPECTION)
-
-
-def kind_label(kind):
-    return _LABELS.get(kind, kind)
-
-
-def allowed_types(kind):
-    return _ALLOWED[kind]
+from .choices import DocumentKind
+from .kinds import allowed_types, inspection_kinds, kind_label, register_kinds  # noqa: F401 — re-exported
+from .models import DocumentVersion
 
 
 def identity_kinds(person_type):

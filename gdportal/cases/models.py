@@ -25,7 +25,9 @@ from .choices import (
     Reason,
     RequestType,
     Source,
+    Verdict,
 )
+from .kinds import inspection_kinds, kind_label
 
 # Commercial and technical analysts see every case (SPEC §1); any other staff role with the case-view
 # permission — the inspector — sees only the cases in inspection and their technical files.
@@ -325,19 +327,6 @@ class CaseEvent(models.Model):
         return f"{self.case} {self.action} {self.created_at:%d/%m/%Y %H:%M}"
 
 
-class DocumentKind(models.TextChoices):
-    IDENTITY = "identity", _("Identity document with photo and CPF")
-    CNPJ_CARD = "cnpj_card", _("CNPJ registration card")
-    ARTICLES = "articles", _("Articles of incorporation / bylaws")
-    REPRESENTATIVE_ID = "representative_id", _("Identity documents of the legal representatives")
-    GFC_PROOF = "gfc_proof", _("Proof of the performance guarantee (GFC)")
-
-
-class Verdict(models.TextChoices):
-    CONFORMING = "conforming", _("Conforming")
-    NONCONFORMING = "nonconforming", _("Not conforming")
-
-
 class DocumentVersionQuerySet(models.QuerySet):
     def for_user(self, user):
         """The files a user may open: those of the cases they see (Case.objects.for_user); staff who do not
@@ -347,8 +336,6 @@ class DocumentVersionQuerySet(models.QuerySet):
         cases = Case.objects.for_user(user)
         versions = self.filter(case__in=cases)
         if user.is_staff and not sees_every_case(user):
-            from .documents import inspection_kinds
-
             versions = versions.filter(kind__in=inspection_kinds())
         return versions
 
@@ -393,6 +380,4 @@ class DocumentVersion(models.Model):
 
     @property
     def kind_label(self):
-        from .documents import kind_label
-
         return kind_label(self.kind)

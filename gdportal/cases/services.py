@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from gdportal.notifications.services import email_queue
 
 from .models import Case, CaseEvent, NumberSequence
+from .rules import case_rule_errors
 from .signals import case_moved
 
 
@@ -32,8 +33,6 @@ class RuleBroken(ServiceError):
 
 def case_check_rules(case):
     """The services' last word on §4.2, whatever filled the case (a form, the admin, a script, the API)."""
-    from .rules import case_rule_errors
-
     errors = case_rule_errors(case)
     if errors:
         raise RuleBroken(errors)
