@@ -109,34 +109,51 @@ def case_commercial_approve(*, case, by):
     return case
 
 
+def _written_decision(*, case, by, perm, text, required, field, transition, action, clock, template):
+    """A commercial decision the customer reads as text: a rejection's reason, a consultation's answer."""
+    if not by.has_perm(perm):
+        raise PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(required)
+    case = case_lock(case)
+    setattr(case, field, text)
+    case_transition(getattr(case, transition), by=by, action=action, note=text)
+    deadline_close(case=case, kinds=[clock.code])
+    email_case(case, template, **{"answer" if field == "answer" else "reason": text})
+    return case
+
+
 @transaction.atomic
 def case_commercial_reject(*, case, by, reason):
-    if not by.has_perm("cases.commercial_review"):
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Say why the request is rejected: the customer and the RT will read it."))
-    case = case_lock(case)
-    case.decision_note = reason
-    case_transition(case.commercial_reject, by=by, action="commercial_rejected", note=reason)
-    deadline_close(case=case, kinds=[clocks.COMMERCIAL_SLA.code])
-    email_case(case, "case_commercial_rejected", reason=reason)
-    return case
+    return _written_decision(
+        case=case,
+        by=by,
+        perm="cases.commercial_review",
+        text=reason,
+        required=_("Say why the request is rejected: the customer and the RT will read it."),
+        field="decision_note",
+        transition="commercial_reject",
+        action="commercial_rejected",
+        clock=clocks.COMMERCIAL_SLA,
+        template="case_commercial_rejected",
+    )
 
 
 @transaction.atomic
 def consultation_answer(*, case, by, answer):
-    if not by.has_perm("cases.answer_consultation"):
-        raise PermissionDenied
-    answer = (answer or "").strip()
-    if not answer:
-        raise ServiceError(_("Write the answer to the consultation."))
-    case = case_lock(case)
-    case.answer = answer
-    case_transition(case.answer_consultation, by=by, action="consultation_answered", note=answer)
-    deadline_close(case=case, kinds=[clocks.CONSULTATION_ANSWER.code])
-    email_case(case, "consultation_answered", answer=answer)
-    return case
+    return _written_decision(
+        case=case,
+        by=by,
+        perm="cases.answer_consultation",
+        text=answer,
+        required=_("Write the answer to the consultation."),
+        field="answer",
+        transition="answer_consultation",
+        action="consultation_answered",
+        clock=clocks.CONSULTATION_ANSWER,
+        template="consultation_answered",
+    )
 
 
 def can_cancel(case, user):
