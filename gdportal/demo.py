@@ -209,6 +209,16 @@ def _user(email, *, username, first, last, kind, cpf=None, customer=None, staff=
     return user
 
 
+# Each stage adds its demo cases from its AppConfig.ready(), so this module imports no stage:
+# callables (customer_user, rt_user), run in order inside seed_demo's transaction.
+_STAGE_SEEDERS = []
+
+
+def register_seeder(seeder):
+    if seeder not in _STAGE_SEEDERS:
+        _STAGE_SEEDERS.append(seeder)
+
+
 @transaction.atomic
 def seed_demo():
     rng = random.Random(2026)  # noqa: S311 — deterministic demo data, not security
@@ -345,7 +355,7 @@ def seed_demo():
         superuser=True,
     )
 
-    # Cases come last: they are filed by the demo people through the real services.
-    from atende.demo import seed_cases
-
-    seed_cases(User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL))
+    # Cases come last: the stages file them by the demo people through their real services.
+    customer, rt = User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL)
+    for seeder in _STAGE_SEEDERS:
+        seeder(customer, rt)

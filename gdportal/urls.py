@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("gdportal.web.urls")),
     path("accounts/", include("gdportal.accounts.urls")),
     path("atende/", include("atende.urls")),
+    path("acompanhamento/", include("atende.urls_public")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),

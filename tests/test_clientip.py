@@ -45,7 +45,7 @@ def test_with_proxies_the_address_our_outermost_proxy_wrote_is_used(settings, pr
 
 def lookup(client, n):
     return client.post(
-        reverse("web:public_lookup"),
+        reverse("public_lookup"),
         {"protocol": "2026000000001", "document": WRONG_CPF},
         HTTP_X_FORWARDED_FOR=f"198.51.{n // 250}.{n % 250 + 1}",
         HTTP_X_REAL_IP=f"203.0.{n // 250}.{n % 250 + 1}",
@@ -65,7 +65,7 @@ def test_rotating_forwarded_headers_do_not_escape_the_public_lookup_limit(client
 def test_behind_one_proxy_the_limit_follows_the_address_the_proxy_saw(client, settings):
     settings.AXES_IPWARE_PROXY_COUNT = 1
     settings.GD_PUBLIC_LOOKUP_LIMIT = 3
-    url = reverse("web:public_lookup")
+    url = reverse("public_lookup")
     data = {"protocol": "2026000000001", "document": WRONG_CPF}
     for n in range(3):
         # Each request's left part is the client's own and changes; the proxy appended 198.51.100.1.

@@ -207,7 +207,7 @@ def test_filing_works_with_redis_down(
 @pytest.mark.django_db
 def test_public_lookup_works_with_redis_down(client, case, cache_down, settings, warnings_logged):
     settings.GD_PUBLIC_LOOKUP_LIMIT = 1
-    url = reverse("web:public_lookup")
+    url = reverse("public_lookup")
     assert client.get(url).status_code == 200
     for _ in range(2):  # the limit cannot be counted, so the lookup stays open rather than failing
         wrong = client.post(url, {"protocol": case.protocol, "document": "390.533.447-05"})

@@ -60,7 +60,7 @@ def test_timeline_keeps_every_transition(client, customer, installation, commerc
 
 def test_public_lookup_shows_the_timeline_without_personal_data(client, case):
     response = client.post(
-        reverse("web:public_lookup"), {"protocol": case.protocol, "document": case.customer.document_display}
+        reverse("public_lookup"), {"protocol": case.protocol, "document": case.customer.document_display}
     )
     html = response.content.decode()
     assert response.status_code == 200 and "Protocolada — em análise comercial" in html
@@ -71,11 +71,11 @@ def test_public_lookup_with_a_wrong_pair_says_not_found_and_is_rate_limited(clie
     settings.GD_PUBLIC_LOOKUP_LIMIT = 3
     for _ in range(3):
         response = client.post(
-            reverse("web:public_lookup"), {"protocol": case.protocol, "document": "390.533.447-05"}
+            reverse("public_lookup"), {"protocol": case.protocol, "document": "390.533.447-05"}
         )
         assert response.status_code == 400 and "Nenhuma solicitação encontrada" in response.content.decode()
     blocked = client.post(
-        reverse("web:public_lookup"), {"protocol": case.protocol, "document": case.customer.document_display}
+        reverse("public_lookup"), {"protocol": case.protocol, "document": case.customer.document_display}
     )
     assert blocked.status_code == 429
 
