@@ -3,6 +3,7 @@ import hashlib
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from aprweb.models import AprOrder
@@ -48,6 +49,21 @@ def order_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def register(client, case, **overrides):
+    """Press "Cadastrar" on the order form of `case`, found with its protocol, CPF and claim code."""
+    return client.post(
+        reverse("aprweb:order_new"),
+        {
+            "register": "1",
+            "protocol": case.protocol,
+            "person_type": "PF",
+            "document": case.customer.document,
+            "claim_code": case.claim_code,
+            **order_data(**overrides),
+        },
+    )
 
 
 def build_order(case, rt, **fields):

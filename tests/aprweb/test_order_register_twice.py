@@ -12,24 +12,10 @@ from aprweb.services_technical import case_technical_suspend, version_verdict
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case
 from gdportal.notifications.models import OutboundEmail
-from tests.aprweb.conftest import attach, build_order, order_data
+from tests.aprweb.conftest import attach, build_order, register
 from tests.atende.test_concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db
-
-
-def register(client, case, **overrides):
-    return client.post(
-        reverse("aprweb:order_new"),
-        {
-            "register": "1",
-            "protocol": case.protocol,
-            "person_type": "PF",
-            "document": case.customer.document,
-            "claim_code": case.claim_code,
-            **order_data(**overrides),
-        },
-    )
 
 
 def test_registering_twice_keeps_one_order_one_event_one_email(

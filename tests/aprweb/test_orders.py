@@ -14,7 +14,7 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError
 from tests import factories
-from tests.aprweb.conftest import attach, attach_all, build_order, order_data
+from tests.aprweb.conftest import attach, attach_all, build_order, register
 from tests.atende.conftest import make_case
 from tests.files import EXE, pdf_bomb, pdf_bytes
 
@@ -40,17 +40,7 @@ def test_rt_finds_the_case_and_registers_the_order(
     page = lookup(apr_client, awaiting_case)
     assert awaiting_case.ns in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = apr_client.post(
-            reverse("aprweb:order_new"),
-            {
-                "register": "1",
-                "protocol": awaiting_case.protocol,
-                "person_type": "PF",
-                "document": awaiting_case.customer.document,
-                "claim_code": awaiting_case.claim_code,
-                **order_data(),
-            },
-        )
+        response = register(apr_client, awaiting_case)
     order = AprOrder.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("aprweb:order", args=[order.pk])
     assert order.ns == awaiting_case.ns and order.rt == rt and order.situation == CaseState.AWAITING_TECHNICAL
@@ -69,16 +59,12 @@ def test_lookup_refuses_a_wrong_document_or_a_case_without_ns(
 
 
 def test_order_form_rules(apr_client, awaiting_case, rt_registration):
-    response = apr_client.post(
-        reverse("aprweb:order_new"),
-        {
-            "register": "1",
-            "protocol": awaiting_case.protocol,
-            "person_type": "PF",
-            "document": awaiting_case.customer.document,
-            "claim_code": awaiting_case.claim_code,
-            **order_data(demand_kva="0", expected_connection="2020-01-01", request_type="load_analysis"),
-        },
+    response = register(
+        apr_client,
+        awaiting_case,
+        demand_kva="0",
+        expected_connection="2020-01-01",
+        request_type="load_analysis",
     )
     html = response.content.decode()
     assert response.status_code == 400 and "maior que zero" in html and "não pode estar no passado" in html
@@ -137,17 +123,7 @@ def test_the_form_shows_the_technician_cap_on_the_demand_field(apr_client, await
     """The 800 kVA cap used to come back only as the service's general error; now it sits on the field."""
     rt_registration.title = "electrotechnician"
     rt_registration.save()
-    response = apr_client.post(
-        reverse("aprweb:order_new"),
-        {
-            "register": "1",
-            "protocol": awaiting_case.protocol,
-            "person_type": "PF",
-            "document": awaiting_case.customer.document,
-            "claim_code": awaiting_case.claim_code,
-            **order_data(demand_kva="800,01"),
-        },
-    )
+    response = register(apr_client, awaiting_case, demand_kva="800,01")
     form = response.context["form"]
     assert response.status_code == 400 and not AprOrder.objects.exists()
     assert form.errors["demand_kva"] == [
