@@ -19,7 +19,7 @@ from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
-from . import selectors, services_orders, services_reanalysis, services_registration
+from . import services_orders, services_reanalysis, services_registration
 from .documents import LABELS
 from .forms import (
     AprOrderForm,
@@ -31,7 +31,16 @@ from .forms import (
 )
 from .models import AprOrder
 from .rules import ORDER_STATES, UPLOAD_STATES
-from .selectors import KeysetPage, checklist, missing_kinds, page_number, search_orders
+from .selectors import (
+    KeysetPage,
+    case_for_order,
+    checklist,
+    current_order,
+    missing_kinds,
+    page_number,
+    rt_title,
+    search_orders,
+)
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -122,7 +131,7 @@ def order_new(request):
     if lookup.is_bound and not order_search_allowed(request):
         return render(request, "aprweb/order_new.html", {"lookup": lookup, "throttled": True}, status=429)
     if lookup.is_bound and lookup.is_valid():
-        case = selectors.case_for_order(
+        case = case_for_order(
             rt=request.user,
             protocol=lookup.cleaned_data["protocol"],
             document=lookup.cleaned_data["document"],
@@ -163,7 +172,7 @@ def order_new(request):
         form = AprOrderForm(
             request.POST if "register" in request.POST else None,
             initial=initial,
-            title=selectors.rt_title(request.user),
+            title=rt_title(request.user),
         )
         if "register" in request.POST and form.is_valid():
             try:
@@ -196,7 +205,7 @@ def _order_for(user, pk):
 def _order_context(order):
     case = order.case
     rows = checklist(case, order)
-    latest_order = selectors.current_order(case)
+    latest_order = current_order(case)
     return {
         "order": order,
         "case": case,
