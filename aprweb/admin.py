@@ -1,4 +1,4 @@
-"""Registration and technical analysts work here; every decision calls aprweb.services."""
+"""Registration and technical analysts work here; every decision calls an aprweb.services_* function."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,8 +16,7 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import ServiceError
 
-from . import services
-from .documents import checklist
+from . import selectors, services_registration, services_technical
 from .models import AprOrder, RTRegistration, TechnicalQueue
 
 
@@ -95,10 +94,10 @@ class RTRegistrationAdmin(admin.ModelAdmin):
         registration = get_object_or_404(RTRegistration, pk=pk)
         try:
             if action == "approve":
-                services.rt_registration_approve(registration=registration, by=request.user)
+                services_registration.rt_registration_approve(registration=registration, by=request.user)
                 messages.success(request, _("Registration approved; the three e-mails were queued."))
             elif action == "reject":
-                services.rt_registration_reject(
+                services_registration.rt_registration_reject(
                     registration=registration, by=request.user, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, _("Registration rejected; the RT was told."))
@@ -175,11 +174,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            Case.objects.for_user(request.user)
-            .filter(state=CaseState.TECHNICAL_REVIEW)
-            .order_by("state_changed_at", "id")
-        )
+        return selectors.technical_queue(request.user)
 
     @admin.display(description=_("waiting since"), ordering="state_changed_at")
     def sent_at(self, obj):
@@ -209,14 +204,14 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         case = get_object_or_404(Case.objects.for_user(request.user), pk=_id_or_404(object_id))
-        order = services.current_order(case)
+        order = selectors.current_order(case)
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "case": case,
             "order": order,
-            "rows": checklist(case, order),
+            "rows": selectors.checklist(case, order),
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
             "changed_since": last_suspension.created_at if last_suspension else None,
             "can_decide": case.state == CaseState.TECHNICAL_REVIEW
@@ -233,24 +228,28 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         try:
             if action == "verdict":
                 version = get_object_or_404(DocumentVersion, pk=_id_or_404(data.get("version")), case=case)
-                services.version_verdict(
+                services_technical.version_verdict(
                     version=version,
                     by=request.user,
                     verdict=data.get("verdict", ""),
                     note=data.get("note", ""),
                 )
             elif action == "approve":
-                services.technical_approve(
+                services_technical.case_technical_approve(
                     case=case, by=request.user, grid_works_needed=data.get("grid_works_needed") == "on"
                 )
                 messages.success(request, _("Project approved; the access opinion deadline started."))
             elif action == "suspend":
-                services.technical_suspend(case=case, by=request.user, note=data.get("note", ""))
+                services_technical.case_technical_suspend(
+                    case=case, by=request.user, note=data.get("note", "")
+                )
                 messages.success(
                     request, _("Order suspended; the pending items were sent to the RT and the customer.")
                 )
             elif action == "reject":
-                services.technical_reject(case=case, by=request.user, reason=data.get("reason", ""))
+                services_technical.case_technical_reject(
+                    case=case, by=request.user, reason=data.get("reason", "")
+                )
                 messages.success(request, _("Order rejected."))
             else:
                 raise PermissionDenied

@@ -1,12 +1,10 @@
 """Technical document kinds and the required set (SPEC §5.3) — computed from the case, never hard-coded in
-a template."""
-
-from dataclasses import dataclass
+a template. The checklist that reads the case's versions against this set is in aprweb.selectors."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gdportal.cases.choices import Modality, Reason, RequestType, Source, Verdict
-from gdportal.cases.documents import latest_versions, register_kinds
+from gdportal.cases.choices import Modality, Reason, RequestType, Source
+from gdportal.cases.documents import register_kinds
 from gdportal.cases.gfc import gfc_required
 from gdportal.uploads import PDF, ZIP
 
@@ -79,44 +77,3 @@ def required_kinds(case, order=None):
     if gfc_required(case.reason, case.power_kw, case.modality):
         needed.append("guarantee_proof")
     return needed
-
-
-@dataclass
-class ChecklistRow:
-    kind: str
-    label: str
-    latest: object  # DocumentVersion or None
-    history: list
-
-    @property
-    def missing(self):
-        return self.latest is None
-
-    @property
-    def conforming(self):
-        return self.latest is not None and self.latest.verdict == Verdict.CONFORMING
-
-    @property
-    def pending(self):
-        return self.latest is not None and self.latest.verdict == Verdict.NONCONFORMING
-
-
-def checklist(case, order=None):
-    """One row per required kind with its latest version and the older ones (the seed's '(Histórico)')."""
-    versions = {}
-    for version in case.documents.select_related("uploaded_by").order_by("kind", "-uploaded_at", "-id"):
-        versions.setdefault(version.kind, []).append(version)
-    rows = []
-    for kind in required_kinds(case, order):
-        history = versions.get(kind, [])
-        rows.append(
-            ChecklistRow(
-                kind=kind, label=LABELS[kind], latest=history[0] if history else None, history=history[1:]
-            )
-        )
-    return rows
-
-
-def missing_kinds(case, order=None):
-    have = latest_versions(case)
-    return [kind for kind in required_kinds(case, order) if kind not in have]

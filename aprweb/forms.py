@@ -3,7 +3,6 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts.identifiers import identifier_key
@@ -12,6 +11,7 @@ from gdportal.cases.documents import allowed_types
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
 
+from . import rules
 from .models import AprOrder, RTRegistration
 
 
@@ -159,25 +159,17 @@ class AprOrderForm(forms.ModelForm):
         ]
         widgets = {"expected_connection": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def clean_demand_kva(self):
-        value = self.cleaned_data["demand_kva"]
-        if value is not None and value <= 0:
-            raise ValidationError(_("The demand must be greater than zero."), code="min")
-        return value
+    def __init__(self, *args, title=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The RT's professional title: an electrotechnical technician's demand has a cap (aprweb.rules).
+        self.title = title
 
-    def clean_expected_connection(self):
-        value = self.cleaned_data["expected_connection"]
-        if value and value < timezone.localdate():
-            raise ValidationError(_("The expected connection date cannot be in the past."), code="past")
-        return value
-
-    def clean_request_type(self):
-        value = self.cleaned_data["request_type"]
-        if value != "analyze_gd":
-            raise ValidationError(
-                _("Distributed generation cases use “Analyze distributed generation”."), code="gd"
-            )
-        return value
+    def clean(self):
+        data = super().clean()
+        # The order rules (SPEC §5.2), each message next to its field; the service checks them again.
+        for field, errors in rules.order_errors(data, title=self.title).items():
+            self.add_error(field, errors)
+        return data
 
 
 class UploadForm(forms.Form):

@@ -189,7 +189,7 @@ class AprOrder(models.Model):
             models.Index(fields=["-registered_at", "-id"], name="aprorder_registered"),
         ]
         constraints = [
-            # Backs aprweb.services.order_register: a second registration in the same round is refused.
+            # Backs aprweb.services_orders.order_register: a second registration in the same round is refused.
             models.UniqueConstraint(fields=["case", "round"], name="aprorder_one_per_case_round"),
         ]
 

@@ -19,8 +19,8 @@ from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
-from . import services
-from .documents import LABELS, checklist, missing_kinds
+from . import services_orders, services_reanalysis, services_registration
+from .documents import LABELS
 from .forms import (
     AprOrderForm,
     AprSetPasswordForm,
@@ -30,7 +30,9 @@ from .forms import (
     UploadForm,
 )
 from .models import AprOrder
+from .rules import ORDER_STATES, UPLOAD_STATES
 from .search import KeysetPage, order_sort, search_orders
+from .selectors import case_for_order, checklist, current_order, missing_kinds, rt_title
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -77,7 +79,7 @@ def home(request):
 def register(request):
     form = RTRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        registration = services.rt_registration_submit(registration=form.save(commit=False))
+        registration = services_registration.rt_registration_submit(registration=form.save(commit=False))
         return render(request, "aprweb/register_done.html", {"registration": registration})
     return render(
         request, "aprweb/register.html", {"form": form}, status=400 if form.is_bound and form.errors else 200
@@ -128,7 +130,7 @@ def order_new(request):
     if lookup.is_bound and not order_search_allowed(request):
         return render(request, "aprweb/order_new.html", {"lookup": lookup, "throttled": True}, status=429)
     if lookup.is_bound and lookup.is_valid():
-        case = services.find_case_for_order(
+        case = case_for_order(
             rt=request.user,
             protocol=lookup.cleaned_data["protocol"],
             document=lookup.cleaned_data["document"],
@@ -166,16 +168,20 @@ def order_new(request):
             "project_type": case.installation.voltage if case.installation_id else "BT",
             "demand_kva": case.power_kw,
         }
-        form = AprOrderForm(request.POST if "register" in request.POST else None, initial=initial)
+        form = AprOrderForm(
+            request.POST if "register" in request.POST else None,
+            initial=initial,
+            title=rt_title(request.user),
+        )
         if "register" in request.POST and form.is_valid():
             try:
-                order = services.order_register(
+                order = services_orders.order_register(
                     case=case,
                     rt=request.user,
                     order=form.save(commit=False),
                     claim_code=lookup.cleaned_data["claim_code"],
                 )
-            except services.OrderExists as exc:
+            except services_orders.OrderExists as exc:
                 messages.info(request, str(exc))
                 return redirect("aprweb:order", pk=exc.order.pk)
             except ServiceError as exc:
@@ -198,15 +204,15 @@ def _order_for(user, pk):
 def _order_context(order):
     case = order.case
     rows = checklist(case, order)
-    latest_order = services.current_order(case)
+    latest_order = current_order(case)
     return {
         "order": order,
         "case": case,
         "rows": rows,
         "missing": missing_kinds(case, order),
         "is_current": latest_order is not None and latest_order.pk == order.pk,
-        "can_upload": case.state in services.UPLOAD_STATES,
-        "can_submit": case.state in services.ORDER_STATES,
+        "can_upload": case.state in UPLOAD_STATES,
+        "can_submit": case.state in ORDER_STATES,
         "pending": [row for row in rows if row.pending],
     }
 
@@ -239,7 +245,7 @@ def _upload(request, pk, kind):
     error = None
     if form.is_valid():
         try:
-            services.order_upload(
+            services_orders.order_upload(
                 order=order,
                 kind=kind,
                 uploaded=form.cleaned_data["file"],
@@ -266,7 +272,7 @@ def _upload(request, pk, kind):
 def order_submit(request, pk):
     order = _order_for(request.user, pk)
     try:
-        services.order_submit(order=order, by=request.user)
+        services_orders.order_submit(order=order, by=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
@@ -286,7 +292,7 @@ def reanalysis(request, protocol):
         raise Http404
     if request.method == "POST":
         try:
-            services.reanalysis_request(
+            services_reanalysis.case_reanalysis_request(
                 case=case, by=request.user, rejected_ns=request.POST.get("ns", "").strip()
             )
         except ServiceError as exc:

@@ -20,9 +20,9 @@ from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
 from gdportal.clientip import client_ip
 
 from . import services
+from .catalogue import search
 from .forms import CancelForm, PublicLookupForm
 from .selectors import sees_personal_data
-from .services_catalog import search
 
 GD_OPTIONS = [
     (gettext_lazy("Request access"), "atende:lookup"),

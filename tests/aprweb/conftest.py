@@ -1,8 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
 
-from aprweb import services
 from aprweb.models import AprOrder
+from aprweb.services_orders import order_register, order_submit, order_upload
 from gdportal.cases.choices import CaseState
 from tests import factories
 from tests.atende.conftest import make_case
@@ -17,6 +21,12 @@ def apr_client(client, rt):
     return client
 
 
+def in_three_months():
+    """An expected connection date that stays in the future whenever the tests run (the rules refuse a past
+    one); as text, the way the form receives it."""
+    return (timezone.localdate() + dt.timedelta(days=90)).isoformat()
+
+
 def order_data(**overrides):
     data = {
         "request_type": "analyze_gd",
@@ -25,7 +35,7 @@ def order_data(**overrides):
         "art_number": "MG2026001",
         "demand_kva": "8,5",
         "activity_type": "residential",
-        "expected_connection": "2027-03-01",
+        "expected_connection": in_three_months(),
         "plant_format": "A3",
         "street": "Rua da Bahia",
         "street_number": "1000",
@@ -39,19 +49,34 @@ def order_data(**overrides):
     return data
 
 
+def register(client, case, **overrides):
+    """Press "Cadastrar" on the order form of `case`, found with its protocol, CPF and claim code."""
+    return client.post(
+        reverse("aprweb:order_new"),
+        {
+            "register": "1",
+            "protocol": case.protocol,
+            "person_type": "PF",
+            "document": case.customer.document,
+            "claim_code": case.claim_code,
+            **order_data(**overrides),
+        },
+    )
+
+
 def build_order(case, rt, **fields):
     values = {k: v for k, v in order_data().items() if k not in ("demand_kva", "cep", "has_power_converters")}
     values.update(
-        demand_kva="8.5", cep="30160011", has_power_converters=True, expected_connection="2027-03-01"
+        demand_kva="8.5", cep="30160011", has_power_converters=True, expected_connection=in_three_months()
     )
     values.update(fields)
     claim_code = values.pop("claim_code", case.claim_code)
-    return services.order_register(case=case, rt=rt, order=AprOrder(**values), claim_code=claim_code)
+    return order_register(case=case, rt=rt, order=AprOrder(**values), claim_code=claim_code)
 
 
 def attach(order, kind, by, name=None, content=None):
     content = content or pdf_bytes()
-    return services.order_upload(
+    return order_upload(
         order=order,
         kind=kind,
         uploaded=ContentFile(content, name=name or f"{kind}.pdf"),
@@ -61,7 +86,7 @@ def attach(order, kind, by, name=None, content=None):
 
 def attach_all(order, by):
     """Attach every required kind that has no version yet."""
-    from aprweb.documents import missing_kinds
+    from aprweb.selectors import missing_kinds
 
     order.case.refresh_from_db()
     return [attach(order, kind, by) for kind in missing_kinds(order.case, order)]
@@ -87,6 +112,6 @@ def order(awaiting_case, rt, rt_registration):
 @pytest.fixture
 def submitted_order(order, rt):
     attach_all(order, rt)
-    services.order_submit(order=order, by=rt)
+    order_submit(order=order, by=rt)
     order.refresh_from_db()
     return order

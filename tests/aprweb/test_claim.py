@@ -4,10 +4,12 @@ customer with a claim code; the customer sees and can revoke their RT; "Buscar" 
 import pytest
 from django.urls import reverse
 
-from aprweb import services
 from aprweb.models import AprOrder
+from aprweb.selectors import case_for_order
+from aprweb.services_orders import order_submit
 from atende.services import case_commercial_approve
 from gdportal.cases.choices import CaseState
+from gdportal.cases.services import ServiceError
 from gdportal.notifications.models import OutboundEmail
 from gdportal.registry.models import LookupAudit
 from tests import factories
@@ -61,7 +63,7 @@ def test_an_rt_with_protocol_and_cpf_but_no_code_cannot_take_the_case(apr_client
 
 
 def test_the_service_alone_refuses_a_takeover_without_the_code(awaiting_case, rt, rt_registration):
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         build_order(awaiting_case, rt, claim_code="")
 
 
@@ -94,8 +96,8 @@ def test_the_code_hands_the_case_over_once(apr_client, awaiting_case, rt, rt_reg
 def test_a_case_filed_by_an_rt_is_that_rt_s(customer, installation, rt, other_rt):
     case = make_case(customer, installation, rt=rt, state=CaseState.AWAITING_TECHNICAL)
     assert case.claim_code == ""
-    assert services.find_case_for_order(rt=other_rt, protocol=case.protocol, document=case.document) is None
-    assert services.find_case_for_order(rt=rt, protocol=case.protocol, document=case.document) == case
+    assert case_for_order(rt=other_rt, protocol=case.protocol, document=case.document) is None
+    assert case_for_order(rt=rt, protocol=case.protocol, document=case.document) == case
 
 
 def test_buscar_is_throttled_per_rt_and_failures_are_logged(apr_client, awaiting_case, rt, settings, caplog):
@@ -138,11 +140,11 @@ def test_the_customer_sees_and_revokes_their_rt(apr_client, customer, order, rt,
     # The former RT has lost the case, its order and its files.
     assert apr_client.get(reverse("aprweb:order", args=[order.pk])).status_code == 404
     with pytest.raises(Exception):  # noqa: B017 - PermissionDenied from the service itself
-        services.order_submit(order=order, by=rt)
+        order_submit(order=order, by=rt)
     # Another RT takes it with the new code.
     factories.RTRegistrationFactory(cpf=other_rt.cpf, email=other_rt.email, status="approved", user=other_rt)
     assert (
-        services.find_case_for_order(
+        case_for_order(
             rt=other_rt, protocol=case.protocol, document=case.document, claim_code=case.claim_code
         )
         == case

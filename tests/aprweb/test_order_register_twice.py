@@ -6,30 +6,17 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from aprweb import services
 from aprweb.models import AprOrder
+from aprweb.services_orders import OrderExists
+from aprweb.services_technical import case_technical_suspend, version_verdict
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case
 from gdportal.notifications.models import OutboundEmail
-from tests.aprweb.conftest import attach, build_order, order_data
+from tests.aprweb.conftest import attach, build_order, register
 from tests.atende.test_concurrency import run_at_once
 from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def register(client, case, **overrides):
-    return client.post(
-        reverse("aprweb:order_new"),
-        {
-            "register": "1",
-            "protocol": case.protocol,
-            "person_type": "PF",
-            "document": case.customer.document,
-            "claim_code": case.claim_code,
-            **order_data(**overrides),
-        },
-    )
 
 
 def test_registering_twice_keeps_one_order_one_event_one_email(
@@ -51,13 +38,13 @@ def test_registering_twice_keeps_one_order_one_event_one_email(
 def test_a_suspension_opens_a_new_round_with_room_for_one_more_order(submitted_order, rt, technical_analyst):
     case = submitted_order.case
     art = case.documents.filter(kind="art").latest("uploaded_at")
-    services.version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="Sem pagamento")
-    services.technical_suspend(case=case, by=technical_analyst)
+    version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="Sem pagamento")
+    case_technical_suspend(case=case, by=technical_analyst)
     case = Case.objects.get(pk=case.pk)
     assert case.state == CaseState.PENDING_CORRECTION
     second = build_order(case, rt)
     assert (submitted_order.round, second.round) == (1, 2)
-    with pytest.raises(services.OrderExists) as refused:
+    with pytest.raises(OrderExists) as refused:
         build_order(case, rt)
     assert refused.value.order == second and case.orders.count() == 2
     attach(second, "art", rt, content=pdf_bytes(2))  # the round's order takes the corrections
@@ -78,6 +65,6 @@ def test_two_registrations_at_once_make_one_order(postgres, awaiting_case, rt, r
     )
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results
-    assert isinstance(next(value for kind, value in results if kind == "error"), services.OrderExists)
+    assert isinstance(next(value for kind, value in results if kind == "error"), OrderExists)
     assert AprOrder.objects.filter(case=awaiting_case).count() == 1
     assert awaiting_case.events.filter(action="apr_order_registered").count() == 1

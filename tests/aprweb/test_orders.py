@@ -1,18 +1,21 @@
 """Registering an order, uploading versioned documents, submitting, searching (SPEC §5.2, §5.3, §5.5)."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from aprweb import services
 from aprweb.documents import required_kinds
 from aprweb.models import AprOrder
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import DocumentVersion
+from gdportal.cases.services import ServiceError
 from tests import factories
-from tests.aprweb.conftest import attach, attach_all, build_order, order_data
+from tests.aprweb.conftest import attach, attach_all, build_order, register
 from tests.atende.conftest import make_case
 from tests.files import EXE, pdf_bomb, pdf_bytes
 
@@ -38,17 +41,7 @@ def test_rt_finds_the_case_and_registers_the_order(
     page = lookup(apr_client, awaiting_case)
     assert awaiting_case.ns in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = apr_client.post(
-            reverse("aprweb:order_new"),
-            {
-                "register": "1",
-                "protocol": awaiting_case.protocol,
-                "person_type": "PF",
-                "document": awaiting_case.customer.document,
-                "claim_code": awaiting_case.claim_code,
-                **order_data(),
-            },
-        )
+        response = register(apr_client, awaiting_case)
     order = AprOrder.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("aprweb:order", args=[order.pk])
     assert order.ns == awaiting_case.ns and order.rt == rt and order.situation == CaseState.AWAITING_TECHNICAL
@@ -67,16 +60,12 @@ def test_lookup_refuses_a_wrong_document_or_a_case_without_ns(
 
 
 def test_order_form_rules(apr_client, awaiting_case, rt_registration):
-    response = apr_client.post(
-        reverse("aprweb:order_new"),
-        {
-            "register": "1",
-            "protocol": awaiting_case.protocol,
-            "person_type": "PF",
-            "document": awaiting_case.customer.document,
-            "claim_code": awaiting_case.claim_code,
-            **order_data(demand_kva="0", expected_connection="2020-01-01", request_type="load_analysis"),
-        },
+    response = register(
+        apr_client,
+        awaiting_case,
+        demand_kva="0",
+        expected_connection="2020-01-01",
+        request_type="load_analysis",
     )
     html = response.content.decode()
     assert response.status_code == 400 and "maior que zero" in html and "não pode estar no passado" in html
@@ -86,13 +75,66 @@ def test_order_form_rules(apr_client, awaiting_case, rt_registration):
 def test_technician_cannot_register_above_800_kva(awaiting_case, rt, rt_registration):
     rt_registration.title = "electrotechnician"
     rt_registration.save()
-    with pytest.raises(services.ServiceError, match="800 kVA"):
+    with pytest.raises(ServiceError, match="800 kVA"):
         build_order(awaiting_case, rt, demand_kva="800.01")
     assert build_order(awaiting_case, rt, demand_kva="800").pk
 
 
+def late_evening():
+    """23:30 today in São Paulo, already tomorrow in UTC: the rules' "today" must be the local date."""
+    return timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
+
+
+def local_today(days=0):
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"demand_kva": "0"}, "A demanda deve ser maior que zero."),
+        ({"demand_kva": "-3"}, "A demanda deve ser maior que zero."),
+        ({"expected_connection": -1}, "A previsão de ligação não pode estar no passado."),
+        ({"request_type": "load_analysis"}, "Processos de geração distribuída usam"),
+    ],
+)
+def test_the_service_alone_refuses_an_order_that_breaks_a_rule(
+    awaiting_case, rt, rt_registration, fields, message
+):
+    """A script (or anything else that skips the form) calls order_register directly: the service itself
+    refuses the order, in words the RT can read, and writes nothing."""
+    with time_machine.travel(late_evening(), tick=False):
+        if "expected_connection" in fields:
+            fields = {"expected_connection": local_today(fields["expected_connection"])}
+        with pytest.raises(ServiceError, match=message):
+            build_order(awaiting_case, rt, **fields)
+    assert not AprOrder.objects.exists()
+    assert not awaiting_case.events.filter(action="apr_order_registered").exists()
+    awaiting_case.refresh_from_db()
+    assert awaiting_case.rt is None and awaiting_case.deadlines.get(kind="apr_register").state == "open"
+
+
+def test_the_service_takes_a_connection_expected_today(awaiting_case, rt, rt_registration):
+    with time_machine.travel(late_evening(), tick=False):
+        order = build_order(awaiting_case, rt, expected_connection=local_today())
+    assert order.pk and order.case.rt == rt
+
+
+def test_the_form_shows_the_technician_cap_on_the_demand_field(apr_client, awaiting_case, rt_registration):
+    """The 800 kVA cap used to come back only as the service's general error; now it sits on the field."""
+    rt_registration.title = "electrotechnician"
+    rt_registration.save()
+    response = register(apr_client, awaiting_case, demand_kva="800,01")
+    form = response.context["form"]
+    assert response.status_code == 400 and not AprOrder.objects.exists()
+    assert form.errors["demand_kva"] == [
+        "O técnico em eletrotécnica assina projetos de até 800 kVA (Decreto 90.922/85)."
+    ]
+    assert not form.non_field_errors()
+
+
 def test_another_rt_cannot_take_a_case_already_registered(order, other_rt):
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         build_order(order.case, other_rt)
 
 

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from aprweb import services
 from aprweb.models import RTRegistration
+from aprweb.services_registration import rt_registration_approve, rt_registration_reject
+from gdportal.cases.services import ServiceError
 from gdportal.notifications.models import OutboundEmail
 from tests import factories
 
@@ -134,15 +136,15 @@ def test_rejection_needs_a_reason_and_sends_one_email(client, registration_analy
 
 def test_only_the_registration_analyst_decides(db, commercial_analyst):
     registration = factories.RTRegistrationFactory()
-    with pytest.raises(services.PermissionDenied):
-        services.rt_registration_approve(registration=registration, by=commercial_analyst)
+    with pytest.raises(PermissionDenied):
+        rt_registration_approve(registration=registration, by=commercial_analyst)
 
 
 def test_a_deciding_twice_is_refused(registration_analyst):
     registration = factories.RTRegistrationFactory()
-    services.rt_registration_approve(registration=registration, by=registration_analyst)
-    with pytest.raises(services.ServiceError):
-        services.rt_registration_reject(registration=registration, by=registration_analyst, reason="x")
+    rt_registration_approve(registration=registration, by=registration_analyst)
+    with pytest.raises(ServiceError):
+        rt_registration_reject(registration=registration, by=registration_analyst, reason="x")
 
 
 def test_an_email_longer_than_an_account_name_is_refused_at_registration(client):
@@ -156,8 +158,8 @@ def test_an_email_longer_than_an_account_name_is_refused_at_registration(client)
 
 def test_approving_a_registration_with_an_overlong_email_is_refused_not_a_500(registration_analyst):
     registration = factories.RTRegistrationFactory(email="a" * 64 + "@" + "b" * 90 + ".com")
-    with pytest.raises(services.ServiceError):
-        services.rt_registration_approve(registration=registration, by=registration_analyst)
+    with pytest.raises(ServiceError):
+        rt_registration_approve(registration=registration, by=registration_analyst)
     registration.refresh_from_db()
     assert registration.status == "pending"
 

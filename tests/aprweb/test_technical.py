@@ -1,11 +1,15 @@
 """Technical analysis (SPEC §5.4), correction rounds and re-analysis (SPEC §6.2)."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from aprweb import services
+from aprweb.services_orders import order_submit
+from aprweb.services_reanalysis import case_reanalysis_request
+from aprweb.services_technical import case_technical_approve, case_technical_reject, version_verdict
 from gdportal.cases.choices import CaseState
+from gdportal.cases.services import ServiceError
 from gdportal.notifications.models import OutboundEmail
 from tests.aprweb.conftest import attach
 from tests.files import pdf_bytes
@@ -19,7 +23,7 @@ def judge_all(case, analyst, verdict="conforming", note=""):
     for version in latest_versions(case).values():
         if version.kind == "identity":
             continue
-        services.version_verdict(version=version, by=analyst, verdict=verdict, note=note)
+        version_verdict(version=version, by=analyst, verdict=verdict, note=note)
 
 
 def decide(client, case, action, **data):
@@ -66,8 +70,8 @@ def test_suspend_correct_resubmit_approve(
     assert case.state == CaseState.TECHNICAL_REVIEW
     judge_all(case, technical_analyst)
     art = case.documents.get(kind="art")
-    with pytest.raises(services.ServiceError):
-        services.version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="")
+    with pytest.raises(ServiceError):
+        version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="")
     decide(
         client,
         case,
@@ -98,7 +102,7 @@ def test_suspend_correct_resubmit_approve(
     review = client.get(reverse("admin:aprweb_technicalqueue_change", args=[case.pk])).content.decode()
     assert "novo desde a última análise" in review and "art-paga.pdf" in review
     new_art = case.documents.filter(kind="art").order_by("-uploaded_at", "-id").first()
-    services.version_verdict(version=new_art, by=technical_analyst, verdict="conforming")
+    version_verdict(version=new_art, by=technical_analyst, verdict="conforming")
     decide(client, case, "approve")
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
@@ -132,18 +136,18 @@ def test_reject_and_reanalysis_keep_the_earlier_round(client, technical_analyst,
 def test_stale_or_illegal_transitions_change_nothing(technical_analyst, submitted_order, rt):
     case = submitted_order.case
     judge_all(case, technical_analyst)
-    services.technical_approve(case=case, by=technical_analyst)
+    case_technical_approve(case=case, by=technical_analyst)
     for action in (
-        lambda: services.technical_approve(case=case, by=technical_analyst),
-        lambda: services.technical_reject(case=case, by=technical_analyst, reason="x"),
-        lambda: services.order_submit(order=submitted_order, by=rt),
+        lambda: case_technical_approve(case=case, by=technical_analyst),
+        lambda: case_technical_reject(case=case, by=technical_analyst, reason="x"),
+        lambda: order_submit(order=submitted_order, by=rt),
     ):
-        with pytest.raises(services.ServiceError):
+        with pytest.raises(ServiceError):
             action()
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
     assert case.events.filter(action="technical_approved").count() == 1
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ServiceError):
         attach(submitted_order, "art", rt)
 
 
@@ -156,7 +160,7 @@ def test_commercial_analyst_cannot_decide_technically(client, commercial_analyst
 
 def test_customer_status_shows_approved(client, customer, technical_analyst, submitted_order):
     judge_all(submitted_order.case, technical_analyst)
-    services.technical_approve(case=submitted_order.case, by=technical_analyst)
+    case_technical_approve(case=submitted_order.case, by=technical_analyst)
     client.force_login(customer)
     html = client.get(reverse("atende:status_detail", args=[submitted_order.protocol])).content.decode()
     assert "Aprovada — parecer de acesso em elaboração" in html
@@ -166,9 +170,9 @@ def test_reanalysis_is_for_the_case_people_only(
     client, technical_analyst, submitted_order, outsider, commercial_analyst
 ):
     case = submitted_order.case
-    services.technical_reject(case=case, by=technical_analyst, reason="Projeto incompatível")
+    case_technical_reject(case=case, by=technical_analyst, reason="Projeto incompatível")
     for stranger in (outsider, commercial_analyst):
-        with pytest.raises(services.PermissionDenied):
-            services.reanalysis_request(case=case, by=stranger, rejected_ns=case.ns)
+        with pytest.raises(PermissionDenied):
+            case_reanalysis_request(case=case, by=stranger, rejected_ns=case.ns)
     client.force_login(outsider)
     assert client.get(reverse("aprweb:reanalysis", args=[case.protocol])).status_code == 404

@@ -97,13 +97,13 @@ def test_staff_sla_is_flagged_overdue_and_stays_open(customer, installation, com
 def test_reminders_are_sent_once_per_clock_and_threshold(
     submitted_order, technical_analyst, django_capture_on_commit_callbacks
 ):
-    from aprweb import services as apr
+    from aprweb.services_technical import case_technical_suspend, version_verdict
 
     case = submitted_order.case
     art = case.documents.get(kind="art")
-    apr.version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="ART vencida")
+    version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="ART vencida")
     with time_machine.travel(NOON, tick=False):
-        apr.technical_suspend(case=case, by=technical_analyst)
+        case_technical_suspend(case=case, by=technical_analyst)
     clock = case.deadlines.get(kind="correction")
     assert clock.remind_2bd_at < clock.remind_24h_at < clock.due_at
     with time_machine.travel(clock.remind_2bd_at + dt.timedelta(minutes=1), tick=False):
@@ -136,13 +136,13 @@ def test_management_command(ns_case, capsys):
 
 
 def test_expired_case_can_restart_with_a_reanalysis_ns(ns_case, customer):
-    from aprweb import services as apr
+    from aprweb.services_reanalysis import case_reanalysis_request
 
     with time_machine.travel(NOON + dt.timedelta(days=2), tick=False):
         sweep()
     ns_case.refresh_from_db()
     old = ns_case.ns
-    case = apr.reanalysis_request(case=ns_case, by=customer, rejected_ns=old)
+    case = case_reanalysis_request(case=ns_case, by=customer, rejected_ns=old)
     assert case.state == CaseState.AWAITING_TECHNICAL and case.ns != old
     assert set(case.deadlines.open().values_list("kind", flat=True)) == {"apr_register", "apr_submit"}
     assert timezone.now() < case.deadlines.get(kind="apr_register", state="open").due_at

@@ -1,0 +1,112 @@
+"""The technical decision (SPEC §5.4): a verdict on each document version, then approve, suspend or reject
+the case.
+
+Same rules as every stage (gdportal.cases.services): lock, check state and right, audit, clocks,
+e-mails — one transaction.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from gdportal.cases.choices import CaseState, Verdict
+from gdportal.cases.documents import latest_versions
+from gdportal.cases.models import DocumentVersion
+from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
+from gdportal.deadlines.models import Deadline
+from gdportal.deadlines.services import deadline_start
+
+from . import deadline_kinds as clocks
+from .documents import required_kinds
+from .models import AprOrder
+from .selectors import current_order
+
+
+def _require_technical(user):
+    if not user.has_perm("cases.technical_review"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def version_verdict(*, version, by, verdict, note=""):
+    _require_technical(by)
+    case = case_lock(version.case)
+    if case.state != CaseState.TECHNICAL_REVIEW:
+        raise ServiceError(_("Documents are judged only while the order is under analysis."))
+    if verdict not in Verdict.values:
+        raise ServiceError(_("Choose conforming or not conforming."))
+    if verdict == Verdict.NONCONFORMING and not (note or "").strip():
+        raise ServiceError(_("Say what is wrong: the RT will read the note."))
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        verdict=verdict, verdict_note=(note or "").strip(), verdict_by=by, verdict_at=timezone.now()
+    )
+    version.refresh_from_db()
+    return version
+
+
+def _answer(case, by, note=""):
+    order = current_order(case)
+    if order:
+        AprOrder.objects.filter(pk=order.pk).update(
+            answered_at=timezone.now(), observation=note, situation=case.state
+        )
+
+
+@transaction.atomic
+def case_technical_approve(*, case, by, grid_works_needed=False):
+    _require_technical(by)
+    case = case_lock(case)
+    latest = latest_versions(case)
+    order = current_order(case)
+    not_ok = [
+        k for k in required_kinds(case, order) if k not in latest or latest[k].verdict != Verdict.CONFORMING
+    ]
+    if can_proceed(case.technical_approve) and not_ok:
+        raise ServiceError(
+            _("Approve only when the latest version of every required document conforms (%(count)d do not).")
+            % {"count": len(not_ok)}
+        )
+    case.grid_works_needed = grid_works_needed
+    case_transition(case.technical_approve, by=by, action="technical_approved")
+    deadline_start(case=case, kind=clocks.PARECER_SLA.code)
+    _answer(case, by)
+    email_case(case, "case_technical_approved")
+    return case
+
+
+@transaction.atomic
+def case_technical_suspend(*, case, by, note=""):
+    _require_technical(by)
+    case = case_lock(case)
+    latest = latest_versions(case)
+    pending = [v for v in latest.values() if v.verdict == Verdict.NONCONFORMING]
+    if can_proceed(case.suspend) and not pending:
+        raise ServiceError(_("Suspend only with at least one document marked not conforming."))
+    lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
+    case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
+    deadline_start(case=case, kind=clocks.CORRECTION.code)
+    _answer(case, by, note)
+    email_case(
+        case,
+        "case_suspended",
+        pending=pending,
+        note=note,
+        correction=case.deadlines.get(kind=clocks.CORRECTION.code, state=Deadline.State.OPEN),
+    )
+    return case
+
+
+@transaction.atomic
+def case_technical_reject(*, case, by, reason):
+    _require_technical(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Say why the order is rejected: the customer and the RT will read it."))
+    case = case_lock(case)
+    case.decision_note = reason
+    case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
+    _answer(case, by, reason)
+    email_case(case, "case_technical_rejected", reason=reason)
+    return case
