@@ -7,7 +7,6 @@ e-mails — one transaction.
 import secrets
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -34,7 +33,6 @@ from gdportal.cases.services import (
     email_case,
     next_ns,
 )
-from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
@@ -54,10 +52,11 @@ UPLOAD_STATES = [*ORDER_STATES, CaseState.TECHNICAL_REJECTED]
 @transaction.atomic
 def rt_registration_submit(*, registration):
     now = timezone.now()
-    registration.review_due_at = calendar.end_of_day(
-        calendar.add_business_days(calendar.local_date(now), settings.GD_RT_REVIEW_BUSINESS_DAYS)
-    )
     registration.save()
+    # The analysis SLA (GD_RT_REVIEW_BUSINESS_DAYS), on the staff board like every other clock.
+    registration.review_clock = deadline_start(
+        subject=registration, kind=clocks.RT_REGISTRATION_REVIEW.code, started_at=now
+    )
     email_queue(
         to=[registration.email],
         template="rt_registration_received",
@@ -101,6 +100,9 @@ def rt_registration_approve(*, registration, by):
     registration.decided_at = timezone.now()
     registration.decided_by = by
     registration.save()
+    deadline_close(
+        subject=registration, kinds=[clocks.RT_REGISTRATION_REVIEW.code], at=registration.decided_at
+    )
     context = {"registration": registration, "user": user}
     related = f"rt-registration:{registration.pk}"
     # The seed's three e-mails, in this order.
@@ -140,6 +142,9 @@ def rt_registration_reject(*, registration, by, reason):
     registration.decided_at = timezone.now()
     registration.decided_by = by
     registration.save()
+    deadline_close(
+        subject=registration, kinds=[clocks.RT_REGISTRATION_REVIEW.code], at=registration.decided_at
+    )
     email_queue(
         to=[registration.email],
         template="rt_registration_rejected",
@@ -225,7 +230,7 @@ def order_register(*, case, rt, order, claim_code=""):
         # Claimed: the code has done its work; revoking the RT issues a new one.
         Case.objects.filter(pk=case.pk).update(rt=rt, claim_code="")
         case.rt, case.claim_code = rt, ""
-    deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code])
+    deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code])
     case_event(case, by=rt, action="apr_order_registered", note=_("Order registered in APR Web by the RT."))
     email_queue(
         to=[rt.email],
@@ -275,10 +280,10 @@ def order_submit(*, order, by):
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
         case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")
-        deadline_close(case=case, kinds=[clocks.CORRECTION.code], at=now)
+        deadline_close(subject=case, kinds=[clocks.CORRECTION.code], at=now)
     else:
         case_transition(case.apr_submit, by=by, action="apr_submitted")
-        deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
+        deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case
 
@@ -336,7 +341,7 @@ def technical_approve(*, case, by, grid_works_needed=False):
         )
     case.grid_works_needed = grid_works_needed
     case_transition(case.technical_approve, by=by, action="technical_approved")
-    deadline_start(case=case, kind=clocks.PARECER_SLA.code)
+    deadline_start(subject=case, kind=clocks.PARECER_SLA.code)
     _answer(case, by)
     email_case(case, "case_technical_approved")
     return case
@@ -352,7 +357,7 @@ def technical_suspend(*, case, by, note=""):
         raise ServiceError(_("Suspend only with at least one document marked not conforming."))
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
     case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
-    deadline_start(case=case, kind=clocks.CORRECTION.code)
+    deadline_start(subject=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
     email_case(
         case,
@@ -398,8 +403,8 @@ def reanalysis_request(*, case, by, rejected_ns):
     note = _("Re-analysis NS %(new)s replaces %(old)s.") % {"new": case.ns, "old": old_ns}
     if case.state == CaseState.EXPIRED:
         case_transition(case.reanalysis_restart, by=by, action="reanalysis", note=note)
-        deadline_start(case=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
-        deadline_start(case=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
+        deadline_start(subject=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
+        deadline_start(subject=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
     else:
         case_transition(case.reanalysis_review, by=by, action="reanalysis", note=note)
     AprOrder.objects.filter(case=case).update(ns=case.ns, ns_date=now)

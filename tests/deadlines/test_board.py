@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from aprweb.services import rt_registration_submit
 from gdportal.deadlines.board import send_daily_digest
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail
@@ -22,7 +23,9 @@ def late_and_today(customer, installation):
         late = make_case(customer, installation)  # Tue 10 Nov + 5 business days → due Tue 17
     with time_machine.travel(MONDAY - dt.timedelta(days=10), tick=False):
         today = make_case(customer, installation)  # Fri 13 + 5 business days, skipping Fri 20 → due Mon 23
-    factories.RTRegistrationFactory(name="Carlos Técnico", review_due_at=MONDAY - dt.timedelta(days=1))
+    with time_machine.travel(MONDAY - dt.timedelta(days=7), tick=False):
+        # Mon 16 + 3 business days → due Thu 19: the registration analysts' overdue item.
+        rt_registration_submit(registration=factories.RTRegistrationFactory.build(name="Carlos Técnico"))
     return late, today
 
 
