@@ -22,7 +22,7 @@ from .registry import all_kinds
 from .subjects import subject_of_type
 
 _QUEUES = {}  # role -> [(label, url name)]
-_SUMMARIES = {}  # template name -> callable() -> rows (e.g. "by_state": cases per state)
+_SUMMARIES = {}  # template name -> callable() -> rows (e.g. "by_state": the kernel's count per state)
 
 ITEMS_PER_ROLE = 500
 

@@ -62,8 +62,13 @@ class Deadline(models.Model):
         LAPSED = "lapsed", _("Lapsed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # No index of its own: (subject_type, subject_id, state) below leads with it.
     subject_type = models.ForeignKey(
-        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject = GenericForeignKey("subject_type", "subject_id")

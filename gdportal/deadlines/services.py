@@ -33,7 +33,7 @@ def deadline_close(*, subject, kinds=None, state=Deadline.State.MET, at=None):
 
 
 def deadline_cancel_others(*, model, subject_ids, lapsing_kinds, at):
-    """The sweep's bulk close: when clocks of `lapsing_kinds` lapse and move their subjects (cases expire),
+    """The sweep's bulk close: when clocks of `lapsing_kinds` lapse and move their subjects (expire them),
     the subjects' other open clocks stop with them — one UPDATE for the whole batch. The lapsing clocks (a
     subject has one open clock per kind) are left to the sweep, which marks them lapsed."""
     return (

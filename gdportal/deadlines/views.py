@@ -16,7 +16,7 @@ def sla_board(request):
             **admin.site.each_context(request),
             "title": _("Deadlines board"),
             "boards": board.build(role_names),
-            # What the stages add below the groups (the kernel: cases per state), for staff in a group.
+            # What the stages add below the groups (the kernel: a count per state), for staff in a group.
             **(board.summaries() if role_names else {}),
         },
     )

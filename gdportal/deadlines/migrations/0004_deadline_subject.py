@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
             model_name="deadline",
             name="subject_type",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",

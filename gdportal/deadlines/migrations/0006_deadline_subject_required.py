@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             model_name="deadline",
             name="subject_type",
             field=models.ForeignKey(
+                db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="contenttypes.contenttype",
