@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,8 +16,10 @@ from gdportal.admin_search import IndexedSearchMixin
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import ServiceError
+from gdportal.deadlines.models import Deadline
 
 from . import selectors, services_registration, services_technical
+from .deadline_kinds import RT_REGISTRATION_REVIEW
 from .models import AprOrder, RTRegistration, TechnicalQueue
 
 
@@ -51,9 +54,24 @@ class RTRegistrationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "council", "title"]
     search_fields = ["name", "=cpf", "email", "council_number"]
-    ordering = ["status", "review_due_at"]
     change_form_template = "admin/aprweb/rtregistration/change_form.html"
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # The analysis deadline is the registration's clock (aprweb/deadline_kinds.py): one subquery, no
+        # query per row.
+        clock = Deadline.objects.of_model(RTRegistration).filter(
+            subject_id=OuterRef("pk"), kind=RT_REGISTRATION_REVIEW.code
+        )
+        # (Not super(): it orders before the annotation exists.)
+        return (
+            RTRegistration._default_manager.get_queryset()
+            .annotate(review_due=Subquery(clock.order_by("-started_at", "-id").values("due_at")[:1]))
+            .order_by(*self.get_ordering(request))
+        )
+
+    def get_ordering(self, request):
+        return ["status", "review_due", "id"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in RTRegistration._meta.fields]
@@ -64,9 +82,10 @@ class RTRegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("analysis due"), ordering="review_due_at")
+    @admin.display(description=_("analysis due"), ordering="review_due")
     def due(self, obj):
-        return _due(obj.review_due_at) if obj.status == RTRegistration.Status.PENDING else "—"
+        due = obj.review_due
+        return _due(due) if obj.status == RTRegistration.Status.PENDING and due else "—"
 
     def get_urls(self):
         return [

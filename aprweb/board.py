@@ -1,30 +1,20 @@
-"""What stage 2 adds to the staff deadlines board: RT registrations and the technical queue."""
+"""What stage 2 tells the staff deadlines board: the RT registration as a clock subject, and its queues."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
-from gdportal.deadlines.board import Item, register_queue, register_source
+from gdportal.deadlines.board import register_queue
+from gdportal.deadlines.subjects import register_subject
 
+from .models import RTRegistration
 
-def registrations(now, end_today):
-    from .models import RTRegistration
-
-    due_today, overdue = [], []
-    for registration in RTRegistration.objects.filter(
-        status=RTRegistration.Status.PENDING, review_due_at__lte=end_today
-    ).order_by("review_due_at")[:500]:
-        item = Item(
-            label=str(_("RT registration analysis")),
-            subject=registration.name,
-            due_at=registration.review_due_at,
-            url=reverse("admin:aprweb_rtregistration_change", args=[registration.pk]),
-        )
-        (overdue if registration.review_due_at < now else due_today).append(item)
-    return due_today, overdue
-
-
-register_source(roles.REGISTRATION_ANALYST, registrations)
+register_subject(
+    RTRegistration,
+    tag="rt-registration",  # the tag its e-mails already carry: related_object "rt-registration:<id>"
+    label=lambda registration: registration.name,
+    url=lambda registration: reverse("admin:aprweb_rtregistration_change", args=[registration.pk]),
+)
 register_queue(roles.REGISTRATION_ANALYST, _("RT registrations"), "admin:aprweb_rtregistration_changelist")
 register_queue(
     roles.TECHNICAL_ANALYST, _("Technical analysis queue"), "admin:aprweb_technicalqueue_changelist"

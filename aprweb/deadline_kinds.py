@@ -1,4 +1,4 @@
-"""The clocks stage 2 starts (SPEC §9)."""
+"""The clocks stage 2 starts (SPEC §9): on its orders' cases and on RT registrations."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,7 @@ from gdportal.accounts import roles
 from gdportal.cases.choices import Reason
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines import calendar
-from gdportal.deadlines.registry import DeadlineKind, calendar_days, closed_days, register
+from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, closed_days, register
 
 
 def _parecer_due(started_at, case):
@@ -39,5 +39,14 @@ PARECER_SLA = register(
         party=_("Cemig — technical analyst"),
         compute_due=_parecer_due,
         staff_role=roles.TECHNICAL_ANALYST,
+    )
+)
+RT_REGISTRATION_REVIEW = register(
+    DeadlineKind(
+        code="rt_registration_review",
+        label=_("RT registration analysis"),
+        party=_("Cemig — registration analyst"),
+        compute_due=business_days("GD_RT_REVIEW_BUSINESS_DAYS"),
+        staff_role=roles.REGISTRATION_ANALYST,
     )
 )

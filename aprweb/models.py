@@ -1,8 +1,10 @@
 """APR Web (SPEC §5): RT registrations and orders. Documents are atende.DocumentVersion rows of the case."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.brdocs import format_cep, mask_document
@@ -52,7 +54,6 @@ class RTRegistration(models.Model):
     council_number = models.CharField(_("council registration number"), max_length=30)
     title = models.CharField(_("professional title"), max_length=30, choices=Title.choices)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
-    review_due_at = models.DateTimeField(_("analysis due at"), db_index=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -70,6 +71,13 @@ class RTRegistration(models.Model):
         null=True,
         blank=True,
         related_name="rt_registration",
+    )
+    # The analysis SLA is a clock like the case's (aprweb/deadline_kinds.py), started by the submission.
+    deadlines = GenericRelation(
+        "deadlines.Deadline",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="rt_registration",
     )
 
     class Meta:
@@ -89,6 +97,18 @@ class RTRegistration(models.Model):
     @property
     def cpf_masked(self):
         return mask_document(self.cpf)
+
+    @cached_property
+    def review_clock(self):
+        """The analysis clock (SPEC §5.1: 3 business days) the submission started."""
+        from .deadline_kinds import RT_REGISTRATION_REVIEW
+
+        return self.deadlines.filter(kind=RT_REGISTRATION_REVIEW.code).order_by("-started_at", "-id").first()
+
+    @property
+    def review_due_at(self):
+        clock = self.review_clock
+        return clock.due_at if clock else None
 
 
 class OrderRequestType(models.TextChoices):

@@ -69,7 +69,7 @@ def order_register(*, case, rt, order, claim_code=""):
         # Claimed: the code has done its work; revoking the RT issues a new one.
         Case.objects.filter(pk=case.pk).update(rt=rt, claim_code="")
         case.rt, case.claim_code = rt, ""
-    deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code])
+    deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code])
     case_event(case, by=rt, action="apr_order_registered", note=_("Order registered in APR Web by the RT."))
     email_queue(
         to=[rt.email],
@@ -119,9 +119,9 @@ def order_submit(*, order, by):
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
         case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")
-        deadline_close(case=case, kinds=[clocks.CORRECTION.code], at=now)
+        deadline_close(subject=case, kinds=[clocks.CORRECTION.code], at=now)
     else:
         case_transition(case.apr_submit, by=by, action="apr_submitted")
-        deadline_close(case=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
+        deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case

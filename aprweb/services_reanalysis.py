@@ -38,8 +38,8 @@ def case_reanalysis_request(*, case, by, rejected_ns):
     note = _("Re-analysis NS %(new)s replaces %(old)s.") % {"new": case.ns, "old": old_ns}
     if case.state == CaseState.EXPIRED:
         case_transition(case.reanalysis_restart, by=by, action="reanalysis", note=note)
-        deadline_start(case=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
-        deadline_start(case=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
+        deadline_start(subject=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
+        deadline_start(subject=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
     else:
         case_transition(case.reanalysis_review, by=by, action="reanalysis", note=note)
     AprOrder.objects.filter(case=case).update(ns=case.ns, ns_date=now)

@@ -3,7 +3,6 @@ e-mails an approval sends."""
 
 import secrets
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from gdportal.accounts.identifiers import identifier_key
 from gdportal.cases.services import ServiceError
-from gdportal.deadlines import calendar
-from gdportal.deadlines.models import NonWorkingDay
+from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 
+from . import deadline_kinds as clocks
 from .models import RTRegistration
 from .tokens import apr_password_token
 
@@ -27,12 +26,11 @@ from .tokens import apr_password_token
 @transaction.atomic
 def rt_registration_submit(*, registration):
     now = timezone.now()
-    registration.review_due_at = calendar.end_of_day(
-        calendar.add_business_days(
-            calendar.local_date(now), settings.GD_RT_REVIEW_BUSINESS_DAYS, closed=NonWorkingDay.cached_dates()
-        )
-    )
     registration.save()
+    # The analysis SLA (GD_RT_REVIEW_BUSINESS_DAYS), on the staff board like every other clock.
+    registration.review_clock = deadline_start(
+        subject=registration, kind=clocks.RT_REGISTRATION_REVIEW.code, started_at=now
+    )
     email_queue(
         to=[registration.email],
         template="rt_registration_received",
@@ -76,6 +74,9 @@ def rt_registration_approve(*, registration, by):
     registration.decided_at = timezone.now()
     registration.decided_by = by
     registration.save()
+    deadline_close(
+        subject=registration, kinds=[clocks.RT_REGISTRATION_REVIEW.code], at=registration.decided_at
+    )
     context = {"registration": registration, "user": user}
     related = f"rt-registration:{registration.pk}"
     # The seed's three e-mails, in this order.
@@ -115,6 +116,9 @@ def rt_registration_reject(*, registration, by, reason):
     registration.decided_at = timezone.now()
     registration.decided_by = by
     registration.save()
+    deadline_close(
+        subject=registration, kinds=[clocks.RT_REGISTRATION_REVIEW.code], at=registration.decided_at
+    )
     email_queue(
         to=[registration.email],
         template="rt_registration_rejected",

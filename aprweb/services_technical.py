@@ -70,7 +70,7 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
         )
     case.grid_works_needed = grid_works_needed
     case_transition(case.technical_approve, by=by, action="technical_approved")
-    deadline_start(case=case, kind=clocks.PARECER_SLA.code)
+    deadline_start(subject=case, kind=clocks.PARECER_SLA.code)
     _answer(case, by)
     email_case(case, "case_technical_approved")
     return case
@@ -86,7 +86,7 @@ def case_technical_suspend(*, case, by, note=""):
         raise ServiceError(_("Suspend only with at least one document marked not conforming."))
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
     case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
-    deadline_start(case=case, kind=clocks.CORRECTION.code)
+    deadline_start(subject=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
     email_case(
         case,

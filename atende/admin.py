@@ -23,7 +23,8 @@ from .models import CommercialQueue
 
 def _sla_due(kind):
     return Subquery(
-        Deadline.objects.filter(case=OuterRef("pk"), kind=kind, state__in=["open", "lapsed"])
+        Deadline.objects.of_model(Case)
+        .filter(subject_id=OuterRef("pk"), kind=kind, state__in=["open", "lapsed"])
         .order_by("due_at")
         .values("due_at")[:1]
     )

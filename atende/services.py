@@ -80,10 +80,10 @@ def case_submit(*, case, by):
         case.claim_code = new_claim_code()
     case_transition(case.submit, by=by, action="submitted")
     if case.kind == CaseKind.CONSULTATION:
-        deadline_start(case=case, kind=clocks.CONSULTATION_ANSWER.code, started_at=now)
+        deadline_start(subject=case, kind=clocks.CONSULTATION_ANSWER.code, started_at=now)
         email_case(case, "consultation_filed")
     else:
-        deadline_start(case=case, kind=clocks.COMMERCIAL_SLA.code, started_at=now)
+        deadline_start(subject=case, kind=clocks.COMMERCIAL_SLA.code, started_at=now)
         email_case(
             case,
             "case_protocolled",
@@ -102,9 +102,9 @@ def case_commercial_approve(*, case, by):
         case.ns = next_ns()
         case.ns_issued_at = now
     case_transition(case.commercial_approve, by=by, action="commercial_approved")
-    deadline_close(case=case, kinds=[clocks.COMMERCIAL_SLA.code], at=now)
-    register = deadline_start(case=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
-    submit = deadline_start(case=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
+    deadline_close(subject=case, kinds=[clocks.COMMERCIAL_SLA.code], at=now)
+    register = deadline_start(subject=case, kind=apr_clocks.APR_REGISTER.code, started_at=now)
+    submit = deadline_start(subject=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
     email_case(case, "case_ns_issued", register=register, submit=submit)
     return case
 
@@ -119,7 +119,7 @@ def _written_decision(*, case, by, perm, text, required, field, transition, acti
     case = case_lock(case)
     setattr(case, field, text)
     case_transition(getattr(case, transition), by=by, action=action, note=text)
-    deadline_close(case=case, kinds=[clock.code])
+    deadline_close(subject=case, kinds=[clock.code])
     email_case(case, template, **{"answer" if field == "answer" else "reason": text})
     return case
 
@@ -211,6 +211,6 @@ def case_cancel(*, case, by, reason=""):
     case_transition(case.cancel, by=by, action="cancelled", note=reason)
     from gdportal.deadlines.models import Deadline
 
-    deadline_close(case=case, state=Deadline.State.CANCELLED)
+    deadline_close(subject=case, state=Deadline.State.CANCELLED)
     email_case(case, "case_cancelled", reason=reason, by_holder=not by.is_staff)
     return case

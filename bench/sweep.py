@@ -45,22 +45,28 @@ def load(rows):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at)
+                state_changed_at, claim_code)
             SELECT 'access', 'awaiting_technical', '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), now() - interval '2 days', i.customer_id, i.id, {user_id},
                 'micro_le10', 'Cliente', 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro',
                 'Belo Horizonte', 'MG', '31988887777', '', 'c' || g || '@bench.dev', -19.9, -43.9, 8.5, 'solar',
                 'without_increase', 'local', 'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false,
-                '', now(), now(), now(), now()
+                '', now(), now(), now(), now(), ''
             FROM generate_series(1, {rows}) g
             JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + g % 1000""")  # nosec B608
+        from django.contrib.contenttypes.models import ContentType
+
+        from gdportal.cases.models import Case
+
+        case_type = ContentType.objects.get_for_model(Case).pk
         for kind, due in (
             ("apr_register", "now() - interval '1 day'"),
             ("apr_submit", "now() + interval '1 day'"),
         ):
             cur.execute(f"""
-                INSERT INTO deadlines_deadline (case_id, kind, started_at, due_at, state)
-                SELECT id, '{kind}', now() - interval '2 days', {due}, 'open' FROM atende_accessrequest""")  # nosec B608
+                INSERT INTO deadlines_deadline (subject_type_id, subject_id, kind, started_at, due_at, state)
+                SELECT {case_type}, id, '{kind}', now() - interval '2 days', {due}, 'open'
+                FROM atende_accessrequest""")  # nosec B608
         cur.execute("ANALYZE")
 
 
@@ -82,7 +88,7 @@ def main():
         start = time.perf_counter()
         with connection.cursor() as cur:
             cur.execute("""UPDATE atende_accessrequest SET state = 'expired', state_changed_at = now(),
-                           updated_at = now() WHERE id IN (SELECT case_id FROM deadlines_deadline
+                           updated_at = now() WHERE id IN (SELECT subject_id FROM deadlines_deadline
                            WHERE state = 'open' AND due_at <= now())""")
             updated = cur.rowcount
         single = time.perf_counter() - start

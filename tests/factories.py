@@ -3,7 +3,6 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from gdportal.brdocs import cpf_with_check_digits
 from gdportal.registry.models import Customer, Installation
@@ -100,4 +99,3 @@ class RTRegistrationFactory(factory.django.DjangoModelFactory):
     council = "CREA"
     council_number = "MG-12345"
     title = "electrical_engineer"
-    review_due_at = factory.LazyFunction(timezone.now)

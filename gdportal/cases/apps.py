@@ -16,7 +16,7 @@ class CasesConfig(AppConfig):
     def ready(self):
         from gdportal.notifications.services import register_context_loader
 
-        from . import deadline_kinds  # noqa: F401 — registers the clocks that cross stages
+        from . import board, deadline_kinds  # noqa: F401 — the case as a clock subject; the clocks that cross stages
         from .models import Case
 
         register_context_loader(

@@ -23,6 +23,11 @@ class CaseState(models.TextChoices):
     CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")
 
 
+# The states in which the case waits for the RT's APR Web step (register the order, send or correct its
+# documents) under an enforcing clock: the only states `Case.expire` leaves, and so the only ones the
+# deadline sweep's lapse moves (gdportal/cases/lapse.py) — one list for both.
+AWAITING_RT_STATES = [CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION]
+
 # Before the plant is connected a case may still be cancelled (SPEC §3).
 CANCELLABLE = [
     s

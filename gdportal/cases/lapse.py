@@ -1,23 +1,23 @@
-"""What a lapsed enforcing clock does to its cases (SPEC §5.2, §9): → expired (decurso de prazo).
+"""What a lapsed enforcing clock does to its cases (SPEC §5.2, §9): `Case.expire`, for a whole batch.
 
 Called by the sweep inside its batch transaction with many rows at once, so it works on sets: every write is
 one INSERT … SELECT or UPDATE for the whole batch, generated from the models' metadata, and no model instance
 is built per case. That keeps 100,000 lapses at a small multiple of a single UPDATE (bench/sweep.py).
+
+The kernel writes only its own tables here (the case, its events, its history); the other clocks and the
+e-mails go through their owners' bulk functions. The states a case expires from are `Case.expire`'s own
+source list (AWAITING_RT_STATES), so the batch moves exactly the cases the transition would.
 """
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from gdportal.deadlines.models import Deadline
-from gdportal.notifications.models import OutboundEmail
-from gdportal.publish import publish_on_commit
+from gdportal.deadlines.services import deadline_cancel_others
+from gdportal.notifications.services import email_queue_for_subjects_sql
 
-from .choices import CaseState
+from .choices import AWAITING_RT_STATES, CaseState
 from .models import Case, CaseEvent
 from .signals import cases_moved_in_bulk
-
-EXPIRABLE = [CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION]
-
 
 # The SQL below is assembled from model metadata (table and column names, quoted by the backend) and
 # placeholders; every value travels as a parameter (S608 is waived for this module in pyproject.toml, and
@@ -34,11 +34,6 @@ def _col(name):
 
 def _in(ids):
     return ", ".join(["%s"] * len(ids)), list(ids)
-
-
-def _json(expression):
-    # A JSON column is jsonb on PostgreSQL (text needs a cast) and text on SQLite.
-    return f"CAST({expression} AS jsonb)" if connection.vendor == "postgresql" else expression
 
 
 def _copy_history(ids, now, reason):
@@ -70,20 +65,6 @@ def _events(ids, now, note):
         cursor.execute(sql, [now, CaseState.EXPIRED, note, *params])
 
 
-def _outbox(ids, now, template):
-    """Queued rows whose recipients, subject and body the sender fills in from {"case_id": …}."""
-    marks, params = _in(ids)
-    context = _json("'{\"case_id\": ' || id || '}'")
-    sql = (
-        f'INSERT INTO {_table(OutboundEmail)} ("to", subject, body_text, body_html, template, context, '  # nosec B608
-        f"status, attempts, last_error, created_at, related_object) "
-        f"SELECT {_json(chr(39) + '[]' + chr(39))}, '', '', '', %s, {context}, %s, 0, '', %s, 'case:' || id "
-        f"FROM {_table(Case)} WHERE id IN ({marks})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [template, OutboundEmail.Status.QUEUED, now, *params])
-
-
 def expire_cases(rows, now):
     """Returns the ids of the cases it could lock; the sweep lapses only their clocks.
 
@@ -91,26 +72,26 @@ def expire_cases(rows, now):
     case and then closes the clock, and waiting here would deadlock with it. A case locked by someone else is
     skipped and its clock stays open for the next run (by then the user's transition has closed it, or not).
     """
-    case_ids = sorted({row["case_id"] for row in rows})
+    case_ids = sorted({row["subject_id"] for row in rows})
     locked = dict(
         Case.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(id__in=case_ids)
         .values_list("id", "state")
     )
     # Only cases still waiting are moved: a case that moved on in the meantime keeps its state.
-    ids = [pk for pk, state in locked.items() if state in EXPIRABLE]
+    ids = [pk for pk, state in locked.items() if state in AWAITING_RT_STATES]
     if not ids:
         return set(locked)
     _events(ids, now, _("The deadline lapsed without the APR Web step: rejected by lapse of time."))
-    Case.objects.filter(id__in=ids).update(state=CaseState.EXPIRED, state_changed_at=now, updated_at=now)
-    _copy_history(ids, now, "deadline lapsed")
-    # The case's other clocks stop with it.
-    Deadline.objects.filter(case_id__in=ids, state=Deadline.State.OPEN).update(
-        state=Deadline.State.CANCELLED, closed_at=now
+    # The rows are locked and were read in these states; the WHERE repeats the transition's source anyway.
+    Case.objects.filter(id__in=ids, state__in=AWAITING_RT_STATES).update(
+        state=CaseState.EXPIRED, state_changed_at=now, updated_at=now
     )
+    _copy_history(ids, now, "deadline lapsed")
+    # The case's other clocks stop with it (the lapsing ones are the sweep's to mark lapsed).
+    deadline_cancel_others(model=Case, subject_ids=ids, lapsing_kinds={row["kind"] for row in rows}, at=now)
     cases_moved_in_bulk.send(sender=Case, case_ids=ids, state=CaseState.EXPIRED)
-    _outbox(ids, now, "case_expired")
-    from gdportal.notifications.tasks import send_pending
-
-    publish_on_commit(send_pending)
+    email_queue_for_subjects_sql(
+        model=Case, ids=ids, template="case_expired", context_key="case_id", tag="case", now=now
+    )
     return set(locked)

@@ -5,6 +5,7 @@ models over without moving a row (migration cases.0001 is state-only).
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from gdportal.brdocs import format_cep, mask_document
 from gdportal.registry.models import InstallationClass
 
 from .choices import (
+    AWAITING_RT_STATES,
     CANCELLABLE,
     INSPECTION_STATES,
     CaseKind,
@@ -168,6 +170,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(table_name="atende_historicalaccessrequest")
+    # The case's clocks (SPEC §9): the deadline engine keeps them by content type and id, knowing no case.
+    deadlines = GenericRelation(
+        "deadlines.Deadline",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="case",
+    )
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -255,11 +264,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def reanalysis_restart(self):
         pass
 
-    @transition(
-        field=state,
-        source=[CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION],
-        target=CaseState.EXPIRED,
-    )
+    # Applied by the deadline sweep to whole batches at once (gdportal/cases/lapse.py), whose WHERE takes the
+    # same list: the lapse moves exactly the cases this transition would.
+    @transition(field=state, source=AWAITING_RT_STATES, target=CaseState.EXPIRED)
     def expire(self):
         pass
 

@@ -11,9 +11,16 @@ class DeadlinesConfig(AppConfig):
         from gdportal.notifications.services import register_context_loader
 
         from .models import Deadline
+        from .subjects import subject_of_type
 
         def load_deadline(pk):
-            deadline = Deadline.objects.select_related("case", "case__customer", "case__rt").get(pk=pk)
-            return {"deadline": deadline, "case": deadline.case}
+            # Reminder e-mails: the clock, and its subject under the name its templates use (`case`).
+            deadline = Deadline.objects.get(pk=pk)
+            subject = subject_of_type(deadline.subject_type_id)
+            if subject is None:
+                return {"deadline": deadline}
+            obj = subject.objects().get(pk=deadline.subject_id)
+            deadline.subject = obj
+            return {"deadline": deadline, subject.context_name: obj}
 
         register_context_loader("deadline_id", load_deadline)

@@ -1,14 +1,16 @@
 """Staff SLA board and daily digest (issue 5): per group, what is due today and what is overdue.
 
-Staff SLA clocks come from the Deadline rows of kinds with a `staff_role`; other stages add their own items
-(RT registrations, say) with `register_source`, without touching this module.
+Every item is an open clock of a kind with a `staff_role` — a case's commercial analysis, an RT
+registration's review —, listed the same way whatever its subject: the subject's model tells the board its
+name and admin link (subjects.register_subject). Stages add their queue links (register_queue) and summaries
+(register_summary) from their own ready(), so this module imports no stage.
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,17 +19,24 @@ from gdportal.accounts import roles
 from . import calendar
 from .models import Deadline
 from .registry import all_kinds
+from .subjects import subject_of_type
 
-_SOURCES = {}  # role -> [callable(now, end_of_today) -> (due_today, overdue)]
 _QUEUES = {}  # role -> [(label, url name)]
+_SUMMARIES = {}  # template name -> callable() -> rows (e.g. "by_state": the kernel's count per state)
 
-
-def register_source(role, source):
-    _SOURCES.setdefault(role, []).append(source)
+ITEMS_PER_ROLE = 500
 
 
 def register_queue(role, label, url_name):
     _QUEUES.setdefault(role, []).append((label, url_name))
+
+
+def register_summary(name, summary):
+    _SUMMARIES[name] = summary
+
+
+def summaries():
+    return {name: summary() for name, summary in _SUMMARIES.items()}
 
 
 @dataclass
@@ -50,49 +59,53 @@ class RoleBoard:
         return not (self.due_today or self.overdue)
 
 
-def _clock_items(role, now, end_today):
+def _due_clocks(role, end_today):
     kinds = [code for code, spec in all_kinds().items() if spec.staff_role == role]
     if not kinds:
-        return [], []
-    rows = (
-        Deadline.objects.filter(state=Deadline.State.OPEN, kind__in=kinds, due_at__lte=end_today)
-        .select_related("case")
-        .order_by("due_at")[:500]
+        return []
+    return list(
+        Deadline.objects.filter(state=Deadline.State.OPEN, kind__in=kinds, due_at__lte=end_today).order_by(
+            "due_at", "id"
+        )[:ITEMS_PER_ROLE]
     )
-    due_today, overdue = [], []
-    for clock in rows:
-        item = Item(
-            label=str(clock.label),
-            subject=clock.case.protocol or "",
-            due_at=clock.due_at,
-            url=reverse("admin:cases_case_change", args=[clock.case_id]),
-        )
-        (overdue if clock.due_at < now else due_today).append(item)
-    return due_today, overdue
+
+
+def _load_subjects(clocks):
+    """{(content type id, id): subject}: one query per kind of subject, however many clocks."""
+    wanted = defaultdict(set)
+    for clock in clocks:
+        wanted[clock.subject_type_id].add(clock.subject_id)
+    loaded = {}
+    for type_id, ids in wanted.items():
+        subject = subject_of_type(type_id)
+        if subject is None:
+            continue  # a model that never registered: the board cannot name or link it
+        for obj in subject.objects().filter(pk__in=ids):
+            loaded[(type_id, obj.pk)] = (subject, obj)
+    return loaded
 
 
 def build(role_names=None, now=None):
     now = now or timezone.now()
     end_today = calendar.end_of_day(calendar.local_date(now))
+    wanted_roles = list(role_names if role_names is not None else roles.ROLES)
+    clocks = {role: _due_clocks(role, end_today) for role in wanted_roles}
+    subjects = _load_subjects([clock for role_clocks in clocks.values() for clock in role_clocks])
     boards = []
-    for role in role_names if role_names is not None else roles.ROLES:
+    for role in wanted_roles:
         board = RoleBoard(role=role)
-        board.due_today, board.overdue = _clock_items(role, now, end_today)
-        for source in _SOURCES.get(role, []):
-            today, late = source(now, end_today)
-            board.due_today += today
-            board.overdue += late
-        board.due_today.sort(key=lambda i: i.due_at)
-        board.overdue.sort(key=lambda i: i.due_at)
+        for clock in clocks[role]:
+            found = subjects.get((clock.subject_type_id, clock.subject_id))
+            if found is None:
+                continue
+            subject, obj = found
+            item = Item(
+                label=str(clock.label), subject=subject.label(obj), due_at=clock.due_at, url=subject.url(obj)
+            )
+            (board.overdue if clock.due_at < now else board.due_today).append(item)
         board.queues = [(label, reverse(name)) for label, name in _QUEUES.get(role, [])]
         boards.append(board)
     return boards
-
-
-def cases_by_state():
-    from gdportal.cases.models import Case
-
-    return list(Case.objects.filed().values("state").annotate(total=Count("id")).order_by("state"))
 
 
 def roles_of(user):

@@ -1,3 +1,5 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,9 +43,18 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(state=Deadline.State.OPEN)
 
+    def of_model(self, model):
+        """The clocks of one kind of subject (filter on subject_id then: `OuterRef("pk")`, a list of ids)."""
+        return self.filter(subject_type=ContentType.objects.get_for_model(model, for_concrete_model=True))
+
+    def of(self, subject):
+        return self.of_model(subject).filter(subject_id=subject.pk)
+
 
 class Deadline(models.Model):
-    """One clock of one case (SPEC §9): started and closed by the service functions that move the case."""
+    """One clock of one subject (SPEC §9) — a case, an RT registration: started and closed by the service
+    functions that move the subject. The engine knows the subject only as a content type and an id; subject
+    models point back with a GenericRelation named `deadlines` (`case.deadlines.open()`)."""
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -51,7 +62,16 @@ class Deadline(models.Model):
         LAPSED = "lapsed", _("Lapsed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deadlines")
+    # No index of its own: (subject_type, subject_id, state) below leads with it.
+    subject_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("subject type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(_("kind"), max_length=40)
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))
@@ -71,13 +91,16 @@ class Deadline(models.Model):
         verbose_name_plural = _("deadlines")
         ordering = ["due_at"]
         indexes = [
+            models.Index(fields=["subject_type", "subject_id", "state"], name="deadline_subject_state"),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "remind_24h_at"], name="deadline_remind_24h"),
             models.Index(fields=["state", "remind_2bd_at"], name="deadline_remind_2bd"),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "kind"], condition=models.Q(state="open"), name="deadline_one_open_per_kind"
+                fields=["subject_type", "subject_id", "kind"],
+                condition=models.Q(state="open"),
+                name="deadline_one_open_per_kind",
             ),
         ]
 

@@ -15,10 +15,12 @@ class DeadlineKind:
     code: str
     label: object  # lazy translation: what is awaited
     party: object  # lazy translation: from whom
-    compute_due: Callable  # (started_at: datetime, case) -> datetime
-    enforcing: bool = False  # lapsing moves the case; otherwise it only flags a staff SLA as overdue
-    # Called by the sweep, inside its transaction, with the due rows of this kind ([{id, case_id}], now); it
-    # returns the ids of the cases it could lock, and only their clocks are lapsed (the rest wait a run).
+    compute_due: Callable  # (started_at: datetime, subject) -> datetime
+    enforcing: bool = False  # lapsing moves the subject; otherwise it only flags a staff SLA as overdue
+    # Called by the sweep, inside its transaction, with the due rows of this kind ([{id, kind,
+    # subject_type_id, subject_id}], now); it returns the ids of the subjects it could lock, and only their
+    # clocks are lapsed (the rest wait a run). It may cancel the subjects' other open clocks
+    # (services.deadline_cancel_others).
     on_lapse: Callable | None = None
     reminders: bool = True  # enforcing clocks warn 2 business days and 24 hours before (SPEC §8)
     staff_role: str | None = None  # for a staff SLA: the group whose board and digest show it
@@ -52,14 +54,14 @@ def closed_days():
 
 
 def hours(setting_name):
-    def compute(started_at, case):
+    def compute(started_at, subject):
         return started_at + dt.timedelta(hours=getattr(settings, setting_name))
 
     return compute
 
 
 def business_days(setting_name_or_count):
-    def compute(started_at, case):
+    def compute(started_at, subject):
         day = calendar.add_business_days(
             calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()
         )
@@ -69,7 +71,7 @@ def business_days(setting_name_or_count):
 
 
 def calendar_days(setting_name_or_count):
-    def compute(started_at, case):
+    def compute(started_at, subject):
         day = calendar.add_calendar_days(
             calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()
         )

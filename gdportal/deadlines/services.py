@@ -1,19 +1,21 @@
+"""Every write to the clocks goes through here: the stages start and close them, the sweep lapses them."""
+
 from django.utils import timezone
 
 from .models import Deadline
 from .registry import get_kind, reminder_times
 
 
-def deadline_start(*, case, kind, started_at=None):
-    """Open the clock `kind` for `case` (call inside the transition's transaction)."""
+def deadline_start(*, subject, kind, started_at=None):
+    """Open the clock `kind` for `subject` (a saved case, RT registration…) in the caller's transaction."""
     started_at = started_at or timezone.now()
     spec = get_kind(kind)
-    due_at = spec.compute_due(started_at, case)
+    due_at = spec.compute_due(started_at, subject)
     remind_2bd, remind_24h = (
         reminder_times(started_at, due_at) if spec.enforcing and spec.reminders else (None, None)
     )
     return Deadline.objects.create(
-        case=case,
+        subject=subject,
         kind=kind,
         started_at=started_at,
         due_at=due_at,
@@ -22,9 +24,21 @@ def deadline_start(*, case, kind, started_at=None):
     )
 
 
-def deadline_close(*, case, kinds=None, state=Deadline.State.MET, at=None):
-    """Close the case's open clocks (all, or those of `kinds`) as met or cancelled."""
-    qs = Deadline.objects.filter(case=case, state=Deadline.State.OPEN)
+def deadline_close(*, subject, kinds=None, state=Deadline.State.MET, at=None):
+    """Close the subject's open clocks (all, or those of `kinds`) as met or cancelled."""
+    qs = Deadline.objects.of(subject).filter(state=Deadline.State.OPEN)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     return qs.update(state=state, closed_at=at or timezone.now())
+
+
+def deadline_cancel_others(*, model, subject_ids, lapsing_kinds, at):
+    """The sweep's bulk close: when clocks of `lapsing_kinds` lapse and move their subjects (expire them),
+    the subjects' other open clocks stop with them — one UPDATE for the whole batch. The lapsing clocks (a
+    subject has one open clock per kind) are left to the sweep, which marks them lapsed."""
+    return (
+        Deadline.objects.of_model(model)
+        .filter(subject_id__in=list(subject_ids), state=Deadline.State.OPEN)
+        .exclude(kind__in=list(lapsing_kinds))
+        .update(state=Deadline.State.CANCELLED, closed_at=at)
+    )

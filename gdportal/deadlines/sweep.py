@@ -21,6 +21,7 @@ from gdportal.notifications.services import email_queue_bulk
 
 from .models import Deadline
 from .registry import get_kind
+from .subjects import tag_of_type
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _claim(queryset, batch_size):
     return list(
         queryset.select_for_update(skip_locked=True)
         .order_by("due_at", "id")
-        .values("id", "case_id", "kind", "due_at")[:batch_size]
+        .values("id", "subject_type_id", "subject_id", "kind", "due_at")[:batch_size]
     )
 
 
@@ -64,10 +65,10 @@ def _lapse_batch(now, batch_size, skipped):
             ids = [row["id"] for row in items]
             if spec.enforcing:
                 if spec.on_lapse:
-                    # The handler returns the cases it could lock; the others' clocks wait for the next run.
+                    # The handler returns the subjects it could lock; others' clocks wait for the next run.
                     acted = spec.on_lapse(items, now)
-                    ids = [row["id"] for row in items if row["case_id"] in acted]
-                    skipped.update(row["id"] for row in items if row["case_id"] not in acted)
+                    ids = [row["id"] for row in items if row["subject_id"] in acted]
+                    skipped.update(row["id"] for row in items if row["subject_id"] not in acted)
                 Deadline.objects.filter(id__in=ids).update(state=Deadline.State.LAPSED, closed_at=now)
                 result.lapsed += len(ids)
             else:
@@ -93,13 +94,14 @@ def _remind_batch(now, batch_size, column, sent_column, template):
         if not rows:
             return 0
         Deadline.objects.filter(id__in=[row["id"] for row in rows]).update(**{sent_column: now})
-        # No "to": the sender takes the recipients from the case it loads for the template (notify_emails).
+        # No "to": the sender takes the recipients from the subject it loads for the template (a case's
+        # notify_emails).
         email_queue_bulk(
             [
                 {
                     "template": template,
                     "context": {"deadline_id": row["id"]},
-                    "related_object": f"case:{row['case_id']}",
+                    "related_object": f"{tag_of_type(row['subject_type_id'])}:{row['subject_id']}",
                 }
                 for row in rows
             ]
@@ -113,7 +115,7 @@ def sweep(now=None, batch_size=None):
     batch_size = batch_size or settings.GD_SWEEP_BATCH_SIZE
     pause = settings.GD_SWEEP_BATCH_PAUSE_SECONDS
     total = SweepResult()
-    skipped = set()  # clocks whose case another transaction holds: left for the next run, not retried now
+    skipped = set()  # clocks whose subject another transaction holds: left for the next run, not retried now
     while (result := _lapse_batch(now, batch_size, skipped)) is not None:
         total += result
         if pause:

@@ -4,9 +4,16 @@ import datetime as dt
 
 import pytest
 import time_machine
+from aprweb.services_registration import rt_registration_reject, rt_registration_submit
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gdportal.deadlines.board import send_daily_digest
+from aprweb.models import RTRegistration
+from gdportal.brdocs import cpf_with_check_digits
+from gdportal.deadlines.board import build, send_daily_digest
+from gdportal.deadlines.models import Deadline
+from gdportal.deadlines.registry import all_kinds
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail
 from tests import factories
@@ -22,7 +29,9 @@ def late_and_today(customer, installation):
         late = make_case(customer, installation)  # Tue 10 Nov + 5 business days → due Tue 17
     with time_machine.travel(MONDAY - dt.timedelta(days=10), tick=False):
         today = make_case(customer, installation)  # Fri 13 + 5 business days, skipping Fri 20 → due Mon 23
-    factories.RTRegistrationFactory(name="Carlos Técnico", review_due_at=MONDAY - dt.timedelta(days=1))
+    with time_machine.travel(MONDAY - dt.timedelta(days=7), tick=False):
+        # Mon 16 + 3 business days → due Thu 19: the registration analysts' overdue item.
+        rt_registration_submit(registration=factories.RTRegistrationFactory.build(name="Carlos Técnico"))
     return late, today
 
 
@@ -57,3 +66,74 @@ def test_digest_goes_once_a_day_to_each_group_with_items(
 def test_board_is_staff_only(client, customer):
     client.force_login(customer)
     assert client.get(reverse("sla_board")).status_code == 302
+
+
+def _registration(name, n):
+    return rt_registration_submit(
+        registration=factories.RTRegistrationFactory.build(
+            name=name, cpf=cpf_with_check_digits(f"{300000000 + n * 7919:09d}")
+        )
+    )
+
+
+def test_a_registration_clock_is_flagged_and_listed_like_a_case_clock(client, late_and_today):
+    """The registration analyst's SLA is a clock like the commercial analyst's: the sweep flags it overdue
+    (it does not lapse: the analyst still has to decide), the board lists it with its admin link, and the
+    decision takes it off."""
+    late, _today = late_and_today
+    analyst = factories.StaffFactory(role="Analista de cadastro")
+    registration = RTRegistration.objects.get()
+    clock = registration.deadlines.get()
+    assert (clock.kind, clock.state, clock.spec.staff_role) == (
+        "rt_registration_review",
+        Deadline.State.OPEN,
+        "Analista de cadastro",
+    )
+    with time_machine.travel(MONDAY, tick=False):
+        assert sweep().flagged == 2  # the late case's commercial clock and the registration's
+        clock.refresh_from_db()
+        assert clock.state == Deadline.State.OPEN and clock.overdue_at == MONDAY
+        client.force_login(analyst)
+        html = client.get(reverse("sla_board")).content.decode()
+        overdue = html.split("Vence hoje")[0]
+        assert "Carlos Técnico" in overdue and "Análise de cadastro de RT" in overdue
+        assert reverse("admin:aprweb_rtregistration_change", args=[registration.pk]) in overdue
+        assert late.protocol not in html  # the commercial group's item
+        rt_registration_reject(registration=registration, by=analyst, reason="CREA não confere")
+        clock.refresh_from_db()
+        assert clock.state == Deadline.State.MET and clock.closed_at == MONDAY
+        assert "Carlos Técnico" not in client.get(reverse("sla_board")).content.decode()
+
+
+def test_the_board_lists_every_kind_of_subject_with_a_fixed_number_of_queries(
+    client, customer, installation, late_and_today
+):
+    """A superuser sees the case and the registration groups; adding clocks adds no query (the subjects are
+    fetched per kind of subject, not per clock)."""
+    admin_user = factories.StaffFactory(is_superuser=True)
+    roles_with_clocks = {spec.staff_role for spec in all_kinds().values() if spec.staff_role}
+
+    def measure():
+        with time_machine.travel(MONDAY, tick=False):
+            build()  # warm the content-type cache, as any earlier request of the process would have
+            with CaptureQueriesContext(connection) as built:
+                boards = build()
+            client.force_login(admin_user)
+            with CaptureQueriesContext(connection) as page:
+                html = client.get(reverse("sla_board")).content.decode()
+        return boards, len(built), len(page), html
+
+    boards, built, page, html = measure()
+    assert built == len(roles_with_clocks) + 2  # one per group with staff clocks, one per kind of subject
+    items = [item.subject for board in boards for item in board.overdue + board.due_today]
+    assert sorted(items) == sorted([late_and_today[0].protocol, late_and_today[1].protocol, "Carlos Técnico"])
+
+    with time_machine.travel(MONDAY - dt.timedelta(days=10), tick=False):
+        more_cases = [make_case(customer, installation) for _ in range(4)]
+    with time_machine.travel(MONDAY - dt.timedelta(days=7), tick=False):
+        for n in range(4):
+            _registration(f"Técnica {n}", n)
+    boards, built_more, page_more, html = measure()
+    assert (built_more, page_more) == (built, page)
+    assert all(case.protocol in html for case in more_cases)
+    assert all(f"Técnica {n}" in html for n in range(4))

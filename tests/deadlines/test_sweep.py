@@ -44,6 +44,7 @@ def test_no_apr_order_within_24_hours_lapses_the_case(
     email = OutboundEmail.objects.get(template="case_expired")
     assert email.status == OutboundEmail.Status.SENT and "decurso de prazo" in email.body_text
     assert ns_case.protocol in email.subject
+    assert (email.related_object, email.context) == (f"case:{ns_case.pk}", {"case_id": ns_case.pk})
     assert [m.subject for m in mail.outbox].count(f"[GD Portal] {email.subject}") == 1
     assert ns_case.history.first().state == CaseState.EXPIRED  # the admin history sees it too
     client.force_login(customer)
@@ -117,6 +118,7 @@ def test_reminders_are_sent_once_per_clock_and_threshold(
     reminder = OutboundEmail.objects.get(template="deadline_reminder_24h")
     assert reminder.status == OutboundEmail.Status.SENT and "corrigir as pendências" in reminder.body_text
     assert submitted_order.rt.email in reminder.to and case.customer.email in reminder.to  # RT and customer
+    assert reminder.related_object == f"case:{case.pk}"  # the subject's tag (deadlines.subjects)
     with time_machine.travel(clock.due_at + dt.timedelta(minutes=1), tick=False):
         assert sweep().lapsed == 1
     case.refresh_from_db()
