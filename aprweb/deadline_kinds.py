@@ -7,7 +7,7 @@ from gdportal.accounts import roles
 from gdportal.cases.choices import Reason
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines import calendar
-from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, closed_days, register
+from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, closed_days, register
 
 
 def _parecer_due(started_at, case):

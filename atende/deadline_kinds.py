@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
-from gdportal.deadlines.registry import DeadlineKind, business_days, calendar_days, register
+from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, register
 
 COMMERCIAL_SLA = register(
     DeadlineKind(

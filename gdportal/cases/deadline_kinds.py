@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from gdportal.deadlines.registry import DeadlineKind, business_days, hours, register
+from gdportal.deadlines.kinds import DeadlineKind, business_days, hours, register
 
 from .lapse import expire_cases
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from gdportal.accounts import roles
 
 from . import calendar
+from .kinds import all_kinds
 from .models import Deadline
-from .registry import all_kinds
 from .subjects import subject_of_type
 
 _QUEUES = {}  # role -> [(label, url name)]

@@ -109,7 +109,7 @@ class Deadline(models.Model):
 
     @property
     def spec(self):
-        from .registry import get_kind
+        from .kinds import get_kind
 
         return get_kind(self.kind)
 

@@ -2,8 +2,8 @@
 
 from django.utils import timezone
 
+from .kinds import get_kind, reminder_times
 from .models import Deadline
-from .registry import get_kind, reminder_times
 
 
 def deadline_start(*, subject, kind, started_at=None):

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from gdportal.notifications.services import email_queue_bulk
 
+from .kinds import get_kind
 from .models import Deadline
-from .registry import get_kind
 from .subjects import tag_of_type
 
 logger = logging.getLogger(__name__)

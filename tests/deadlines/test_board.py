@@ -4,16 +4,16 @@ import datetime as dt
 
 import pytest
 import time_machine
-from aprweb.services_registration import rt_registration_reject, rt_registration_submit
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aprweb.models import RTRegistration
+from aprweb.services_registration import rt_registration_reject, rt_registration_submit
 from gdportal.brdocs import cpf_with_check_digits
 from gdportal.deadlines.board import build, send_daily_digest
+from gdportal.deadlines.kinds import all_kinds
 from gdportal.deadlines.models import Deadline
-from gdportal.deadlines.registry import all_kinds
 from gdportal.deadlines.sweep import sweep
 from gdportal.notifications.models import OutboundEmail
 from tests import factories

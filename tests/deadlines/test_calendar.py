@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from gdportal.deadlines import calendar, registry
+from gdportal.deadlines import calendar, kinds
 from gdportal.deadlines.models import NonWorkingDay
 
 D = dt.date
@@ -67,11 +67,11 @@ def test_closed_days_are_not_business_days():
 def test_clocks_count_the_days_staff_close_in_the_admin(db):
     """The registry reads the staff days and hands them to the calendar: adding one moves a due date."""
     started = dt.datetime(2026, 12, 7, 10, tzinfo=calendar.LOCAL_TZ)
-    one_business_day = registry.business_days(1)
+    one_business_day = kinds.business_days(1)
     assert calendar.local_date(one_business_day(started, None)) == D(2026, 12, 8)
     NonWorkingDay.objects.create(date=D(2026, 12, 8), description="Imaculada Conceição (Belo Horizonte)")
     assert calendar.local_date(one_business_day(started, None)) == D(2026, 12, 9)
-    remind_2bd, _ = registry.reminder_times(started, calendar.end_of_day(D(2026, 12, 11)))
+    remind_2bd, _ = kinds.reminder_times(started, calendar.end_of_day(D(2026, 12, 11)))
     assert calendar.local_date(remind_2bd) == D(2026, 12, 9)  # Fri 11 − 2 business days, Tue 8 closed
     NonWorkingDay.objects.get().delete()
     assert calendar.local_date(one_business_day(started, None)) == D(2026, 12, 8)

@@ -5,11 +5,11 @@ registrations' deadlines as clocks. And back."""
 import datetime as dt
 
 import pytest
-from aprweb.services_registration import rt_registration_reject, rt_registration_submit
 from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from aprweb.models import RTRegistration
+from aprweb.services_registration import rt_registration_reject, rt_registration_submit
 from atende import services
 from gdportal.brdocs import cpf_with_check_digits
 from gdportal.cases.models import Case

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from aprweb.services_registration import rt_registration_submit
 from django_fsm import can_proceed
 
+from aprweb.services_registration import rt_registration_submit
 from gdportal.cases.choices import AWAITING_RT_STATES, CaseState
 from gdportal.cases.models import Case
 from gdportal.deadlines.models import Deadline
