@@ -12,7 +12,7 @@ from gdportal.deadlines.models import Deadline
 from gdportal.notifications.models import OutboundEmail
 from gdportal.publish import publish_on_commit
 
-from .choices import CaseState
+from .choices import CaseState, EventAction
 from .models import Case, CaseEvent
 from .signals import cases_moved_in_bulk
 
@@ -63,11 +63,11 @@ def _events(ids, now, note):
     sql = (
         f"INSERT INTO {_table(CaseEvent)} "  # nosec B608
         f"(case_id, created_at, actor_id, action, from_state, to_state, note) "
-        f"SELECT id, %s, NULL, 'expired', state, %s, %s FROM {_table(Case)} "
+        f"SELECT id, %s, NULL, %s, state, %s, %s FROM {_table(Case)} "
         f"WHERE id IN ({marks})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, CaseState.EXPIRED, note, *params])
+        cursor.execute(sql, [now, EventAction.EXPIRED, CaseState.EXPIRED, note, *params])
 
 
 def _outbox(ids, now, template):
