@@ -414,8 +414,10 @@ GD_PDF_MEMORY_MB = env_int("GD_PDF_MEMORY_MB", 256)
 GD_PDF_TIMEOUT_SECONDS = env_int("GD_PDF_TIMEOUT_SECONDS", 5)
 # Images above this many pixels are refused (Pillow's own bomb guard starts at about 89 megapixels).
 GD_IMAGE_MAX_PIXELS = env_int("GD_IMAGE_MAX_PIXELS", 40_000_000)
-# Absolute links in e-mails (password links, PDF links) point here.
-GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in e-mails (password links, PDF links) point here. Production sets it; without it the links
+# follow the local server's port (`PORT=18801 make run`). The Makefile exports it from PORT for every process,
+# because honcho gives the worker — which renders most e-mails — PORT+100.
+GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 GD_CONSULTATION_ANSWER_DAYS = env_int("GD_CONSULTATION_ANSWER_DAYS", 30)
 # GFC (SPEC §6.5): amount = percentage × power (kW) × ANEEL reference price (R$/kW).
 GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
