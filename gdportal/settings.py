@@ -8,6 +8,7 @@ defaulting them (cookiecutter-django does the same).
 """
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -386,6 +387,9 @@ CAPTCHA_IMAGE_SIZE = (140, 50)
 CAPTCHA_FONT_SIZE = 34
 CAPTCHA_TIMEOUT = 10
 CAPTCHA_LETTER_ROTATION = (-25, 25)
+# The voice that reads the CAPTCHA aloud (issue 10): espeak-ng when installed (Debian `espeak-ng`), none
+# otherwise — then the registration page offers a question in text instead. An empty value turns it off.
+GDPORTAL_CAPTCHA_VOICE = env("GDPORTAL_CAPTCHA_VOICE", shutil.which("espeak-ng") or "")
 # Under tests the CAPTCHA accepts "PASSED" (the package reads this at import, not through override_settings).
 CAPTCHA_TEST_MODE = TESTING
 

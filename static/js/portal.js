@@ -35,3 +35,40 @@ document.addEventListener("submit", (event) => {
   form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; });
   xhr.send(new FormData(form));
 });
+
+// CAPTCHA (issue 10): with JavaScript, "New challenge" is a button that fetches a new image from the CAPTCHA's
+// refresh endpoint and keeps what was typed in the rest of the form; without it, the link reloads the page.
+document.querySelectorAll("[data-captcha-refresh]").forEach((box) => {
+  const button = box.querySelector("[data-captcha-new]");
+  const reload = box.querySelector("[data-captcha-reload]");
+  const status = box.querySelector("[data-captcha-status]");
+  if (!button || !window.fetch) return;
+  button.hidden = false;
+  if (reload) reload.hidden = true;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const response = await fetch(box.dataset.captchaRefresh, {
+        headers: { "X-Requested-With": "XMLHttpRequest" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const fresh = await response.json();
+      const key = box.querySelector("input[type=hidden]");
+      const oldKey = key.value;
+      key.value = fresh.key;
+      box.querySelector("[data-captcha-image]").src = fresh.image_url;
+      const audio = box.querySelector("[data-captcha-audio]");
+      if (audio) audio.href = audio.getAttribute("href").replace(oldKey, fresh.key);
+      const answer = box.querySelector("input[type=text]");
+      answer.value = "";
+      answer.focus();
+      status.textContent = box.dataset.captchaDone;
+    } catch (error) {
+      status.textContent = box.dataset.captchaFailed;
+      if (reload) reload.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+});
