@@ -54,7 +54,8 @@ class CaptchaWidget(CaptchaTextInput):
 
     def __init__(self, text_mode=False):
         self.text_mode = text_mode
-        attrs = {"class": "form-control", **({"inputmode": "numeric"} if text_mode else {})}
+        # No class here: these attrs would override the ones crispy-forms gives each input (is-invalid).
+        attrs = {"inputmode": "numeric"} if text_mode else None
         super().__init__(attrs=attrs, generator=arithmetic_challenge if text_mode else None)
 
     def audio_url(self):

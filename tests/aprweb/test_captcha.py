@@ -101,8 +101,11 @@ def test_without_a_voice_there_is_no_audio_link_but_a_question_in_text(client, n
         {**FORM, "captcha_0": store.hashkey, "captcha_1": str(int(store.response) + 1)},
     )
     assert wrong.status_code == 400 and not RTRegistration.objects.exists()
-    # The refused page asks a new question, still in text (the form posts back to its own address).
+    # The refused page asks a new question, still in text (the form posts back to its own address), and marks
+    # the box invalid so Bootstrap shows the message under it.
     again = wrong.content.decode()
+    box = re.search(r'<input[^>]*name="captcha_1"[^>]*>', again)[0]
+    assert "is-invalid" in box and 'aria-invalid="true"' in box
     assert "id_captcha_1_question" in again
     retry = CaptchaStore.objects.get(hashkey=_key(again))
     right = client.post(
