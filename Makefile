@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# Links in e-mails point at the server you started; honcho hands the worker another PORT, so fix it here.
+GDPORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+export GDPORTAL_BASE_URL
 
 .PHONY: run test install messages migrate seed lint format e2e bench clean
 

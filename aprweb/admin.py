@@ -44,7 +44,7 @@ def _due(value):
 class RTRegistrationAdmin(admin.ModelAdmin):
     list_display = [
         "name",
-        "cpf_masked",
+        "cpf_display",
         "council",
         "council_number",
         "title",
@@ -81,6 +81,11 @@ class RTRegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("CPF"), ordering="cpf")
+    def cpf_display(self, obj):
+        # Masked in the list: the full CPF is on the registration's own page.
+        return obj.cpf_masked
 
     @admin.display(description=_("analysis due"), ordering="review_due")
     def due(self, obj):

@@ -1,4 +1,3 @@
-from captcha.fields import CaptchaField
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from gdportal.brdocs import only_digits, validate_cpf
 from gdportal.cases.documents import allowed_types
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
+from gdportal.web.captcha import PortalCaptchaField
 
 from . import rules
 from .models import AprOrder, RTRegistration
@@ -21,9 +21,7 @@ class RTRegistrationForm(forms.ModelForm):
     cpf = forms.CharField(label=_("CPF"), max_length=14)
     cep = CEPField()
     email_confirmation = forms.EmailField(label=_("E-mail confirmation"))
-    captcha = CaptchaField(
-        label=_("Confirmation code"), help_text=_("Type the characters shown in the image.")
-    )
+    captcha = PortalCaptchaField()
 
     class Meta:
         model = RTRegistration
@@ -43,6 +41,11 @@ class RTRegistrationForm(forms.ModelForm):
             "council_number",
             "title",
         ]
+
+    def __init__(self, *args, text_challenge=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if text_challenge:  # no voice on this machine: a question in text is the alternative to the image
+            self.fields["captcha"].use_text_mode()
 
     def clean_cpf(self):
         cpf = validate_cpf(self.cleaned_data["cpf"])

@@ -18,6 +18,7 @@ from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
+from gdportal.web import captcha
 
 from . import services_orders, services_reanalysis, services_registration
 from .documents import LABELS
@@ -77,7 +78,7 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def register(request):
-    form = RTRegistrationForm(request.POST or None)
+    form = RTRegistrationForm(request.POST or None, text_challenge=captcha.text_mode_requested(request))
     if request.method == "POST" and form.is_valid():
         registration = services_registration.rt_registration_submit(registration=form.save(commit=False))
         return render(request, "aprweb/register_done.html", {"registration": registration})

@@ -49,8 +49,13 @@ class EventInline(ReadOnlyInline):
 
 class DocumentInline(ReadOnlyInline):
     model = DocumentVersion
-    fields = ["kind", "open_link", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ["kind_name", "open_link", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("kind"))
+    def kind_name(self, obj):
+        # The kinds come from each stage's registry, not from field choices: name them from there.
+        return obj.kind_label
 
     def get_queryset(self, request):
         # The same files the download view serves this user (the inspector: no identity papers).

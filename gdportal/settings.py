@@ -8,6 +8,7 @@ defaulting them (cookiecutter-django does the same).
 """
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -386,6 +387,9 @@ CAPTCHA_IMAGE_SIZE = (140, 50)
 CAPTCHA_FONT_SIZE = 34
 CAPTCHA_TIMEOUT = 10
 CAPTCHA_LETTER_ROTATION = (-25, 25)
+# The voice that reads the CAPTCHA aloud (issue 10): espeak-ng when installed (Debian `espeak-ng`), none
+# otherwise — then the registration page offers a question in text instead. An empty value turns it off.
+GDPORTAL_CAPTCHA_VOICE = env("GDPORTAL_CAPTCHA_VOICE", shutil.which("espeak-ng") or "")
 # Under tests the CAPTCHA accepts "PASSED" (the package reads this at import, not through override_settings).
 CAPTCHA_TEST_MODE = TESTING
 
@@ -414,8 +418,10 @@ GD_PDF_MEMORY_MB = env_int("GD_PDF_MEMORY_MB", 256)
 GD_PDF_TIMEOUT_SECONDS = env_int("GD_PDF_TIMEOUT_SECONDS", 5)
 # Images above this many pixels are refused (Pillow's own bomb guard starts at about 89 megapixels).
 GD_IMAGE_MAX_PIXELS = env_int("GD_IMAGE_MAX_PIXELS", 40_000_000)
-# Absolute links in e-mails (password links, PDF links) point here.
-GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in e-mails (password links, PDF links) point here. Production sets it; without it the links
+# follow the local server's port (`PORT=18801 make run`). The Makefile exports it from PORT for every process,
+# because honcho gives the worker — which renders most e-mails — PORT+100.
+GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 GD_CONSULTATION_ANSWER_DAYS = env_int("GD_CONSULTATION_ANSWER_DAYS", 30)
 # GFC (SPEC §6.5): amount = percentage × power (kW) × ANEEL reference price (R$/kW).
 GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")

@@ -76,3 +76,59 @@ def test_storages_setting_is_used_not_the_removed_names():
     # Django 5.1 removed both names: set, they would be silently ignored.
     assert not hasattr(settings, "DEFAULT_FILE_STORAGE") and not hasattr(settings, "STATICFILES_STORAGE")
     assert "default" in settings.STORAGES and "staticfiles" in settings.STORAGES
+
+
+def read_setting(name, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_PREFIXES) and k != "PORT"}
+    clean.update(env)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='gdportal.settings'; django.setup(); "
+        f"from django.conf import settings; print(settings.{name})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_email_links_follow_the_port_the_server_runs_on(tmp_path):
+    """`PORT=18801 make run`: the one-time APR password link in the e-mail must not point at :8000."""
+    assert read_setting("GDPORTAL_BASE_URL", GDPORTAL_VAR_DIR=str(tmp_path), PORT="18801") == (
+        "http://127.0.0.1:18801"
+    )
+    assert read_setting("GDPORTAL_BASE_URL", GDPORTAL_VAR_DIR=str(tmp_path)) == "http://127.0.0.1:8000"
+    production = read_setting(
+        "GDPORTAL_BASE_URL",
+        GDPORTAL_VAR_DIR=str(tmp_path),
+        PORT="8000",
+        GDPORTAL_BASE_URL="https://gd.example.org/",
+    )
+    assert production == "https://gd.example.org"
+
+
+def make_environment(**env):
+    """The environment `make run` hands its recipes (and so honcho, the web server and the worker)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_PREFIXES) and k != "PORT"}
+    clean.update(env)
+    probe = "print-base-url:\n\t@echo $$GDPORTAL_BASE_URL\n"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-f", "Makefile", "-f", "-", "print-base-url"],
+        cwd=ROOT,
+        env=clean,
+        input=probe,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_make_run_exports_the_base_url_for_the_worker_too():
+    # honcho gives the worker PORT+100; the e-mails it renders must still point at the web server's port.
+    assert make_environment(PORT="18801") == "http://127.0.0.1:18801"
+    assert make_environment() == "http://127.0.0.1:8000"
+    assert (
+        make_environment(PORT="18801", GDPORTAL_BASE_URL="https://gd.example.org") == "https://gd.example.org"
+    )

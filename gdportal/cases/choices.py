@@ -28,6 +28,26 @@ class CaseState(models.TextChoices):
 # deadline sweep's lapse moves (gdportal/cases/lapse.py) — one list for both.
 AWAITING_RT_STATES = [CaseState.AWAITING_TECHNICAL, CaseState.PENDING_CORRECTION]
 
+
+class EventAction(models.TextChoices):
+    """What happened on a case's timeline. Stored as the code; people read the label (issue 10)."""
+
+    SUBMITTED = "submitted", _("Request filed")
+    COMMERCIAL_APPROVED = "commercial_approved", _("Approved in the commercial analysis; service note issued")
+    COMMERCIAL_REJECTED = "commercial_rejected", _("Rejected in the commercial analysis")
+    CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")
+    CANCELLED = "cancelled", _("Request cancelled")
+    RT_REVOKED = "rt_revoked", _("Responsible technician removed from the request")
+    APR_ORDER_REGISTERED = "apr_order_registered", _("Order registered in APR Web")
+    APR_SUBMITTED = "apr_submitted", _("Technical documents sent for analysis")
+    APR_RESUBMITTED = "apr_resubmitted", _("Corrected documents sent for analysis again")
+    SUSPENDED = "suspended", _("Order suspended with pending items")
+    TECHNICAL_APPROVED = "technical_approved", _("Project approved in the technical analysis")
+    TECHNICAL_REJECTED = "technical_rejected", _("Rejected in the technical analysis")
+    REANALYSIS = "reanalysis", _("Re-analysis requested")
+    EXPIRED = "expired", _("Deadline lapsed")
+
+
 # Before the plant is connected a case may still be cancelled (SPEC §3).
 CANCELLABLE = [
     s

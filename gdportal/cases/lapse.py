@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gdportal.deadlines.services import deadline_cancel_others
 from gdportal.notifications.services import email_queue_for_subjects_sql
 
-from .choices import AWAITING_RT_STATES, CaseState
+from .choices import AWAITING_RT_STATES, CaseState, EventAction
 from .models import Case, CaseEvent
 from .signals import cases_moved_in_bulk
 
@@ -58,11 +58,11 @@ def _events(ids, now, note):
     sql = (
         f"INSERT INTO {_table(CaseEvent)} "  # nosec B608
         f"(case_id, created_at, actor_id, action, from_state, to_state, note) "
-        f"SELECT id, %s, NULL, 'expired', state, %s, %s FROM {_table(Case)} "
+        f"SELECT id, %s, NULL, %s, state, %s, %s FROM {_table(Case)} "
         f"WHERE id IN ({marks})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now, CaseState.EXPIRED, note, *params])
+        cursor.execute(sql, [now, EventAction.EXPIRED, CaseState.EXPIRED, note, *params])
 
 
 def expire_cases(rows, now):

@@ -21,6 +21,7 @@ from .choices import (
     INSPECTION_STATES,
     CaseKind,
     CaseState,
+    EventAction,
     GfcBank,
     GfcForm,
     Modality,
@@ -319,7 +320,7 @@ class CaseEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=40)
+    action = models.CharField(_("action"), max_length=40, choices=EventAction.choices)
     from_state = models.CharField(_("from"), max_length=30, blank=True, choices=CaseState.choices)
     to_state = models.CharField(_("to"), max_length=30, blank=True, choices=CaseState.choices)
     note = models.TextField(_("note"), blank=True)
@@ -331,7 +332,7 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.case} {self.action} {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.case} {self.get_action_display()} {self.created_at:%d/%m/%Y %H:%M}"
 
 
 class DocumentVersionQuerySet(models.QuerySet):

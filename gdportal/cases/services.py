@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from gdportal.notifications.services import email_queue
 
+from .choices import EventAction
 from .models import Case, CaseEvent, NumberSequence
 from .rules import case_rule_errors
 from .signals import case_moved
@@ -77,6 +78,9 @@ def case_lock(case):
 
 
 def case_event(case, *, by, action, note="", from_state="", to_state=""):
+    # An action without a label would reach the timelines, the admin and the e-mails as a raw code.
+    if action not in EventAction.values:
+        raise ValueError(f"unknown case event action {action!r}: add it to EventAction")
     return CaseEvent.objects.create(
         case=case, actor=by, action=action, from_state=from_state, to_state=to_state, note=note
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import captcha, views
 
 app_name = "web"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("healthz/deep", views.healthz_deep, name="healthz_deep"),
     path("robots.txt", views.robots, name="robots"),
+    path("captcha/ouvir/<str:key>.wav", captcha.captcha_audio, name="captcha_audio"),
 ]
