@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.brdocs import validate_cpf
+from gdportal.formfields import CPF_ATTRS, NamedRequiredMixin
 
 from . import services
 from .backends import APR, ATENDE
@@ -24,7 +25,7 @@ def check_identifier_length(key, limit, message):
         raise ValidationError(message, code="max_length", params={"limit_value": limit})
 
 
-class RealmAuthenticationForm(AuthenticationForm):
+class RealmAuthenticationForm(NamedRequiredMixin, AuthenticationForm):
     realm = None
     identifier_max_length = AXES_USERNAME_MAX
     too_long_message = USERNAME_TOO_LONG
@@ -94,9 +95,7 @@ def check_cpf_typed(value):
 
 
 def cpf_widget(**attrs):
-    return forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "username", "data-mask": "cpf", **attrs}
-    )
+    return forms.TextInput(attrs={**CPF_ATTRS, "autocomplete": "username", **attrs})
 
 
 class AprLoginForm(RealmAuthenticationForm):
@@ -115,7 +114,7 @@ class AprLoginForm(RealmAuthenticationForm):
         return super().clean_username()
 
 
-class AprPasswordResetForm(forms.Form):
+class AprPasswordResetForm(NamedRequiredMixin, forms.Form):
     """'Esqueci minha senha' of APR Web: the RT's CPF; the link goes to the e-mail of the RT's account."""
 
     cpf = forms.CharField(label=_("CPF"), widget=cpf_widget(autofocus=True))
@@ -127,7 +126,7 @@ class AprPasswordResetForm(forms.Form):
         return validate_cpf(cpf_key(value))
 
 
-class PublicPasswordResetForm(PasswordResetForm):
+class PublicPasswordResetForm(NamedRequiredMixin, PasswordResetForm):
     """The public reset form: queues one job whatever the e-mail (see services.password_reset_request)."""
 
     email = forms.EmailField(
