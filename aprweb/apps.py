@@ -7,4 +7,9 @@ class AprwebConfig(AppConfig):
     verbose_name = _("APR Web — technical analysis")
 
     def ready(self):
+        from gdportal.notifications.services import register_context_loader
+
         from . import board, deadline_kinds, documents, receivers  # noqa: F401 — registers kinds and the state mirror
+        from .password import CONTEXT_KEY, apr_password_reset_context
+
+        register_context_loader(CONTEXT_KEY, apr_password_reset_context)

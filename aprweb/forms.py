@@ -7,7 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from gdportal.accounts.identifiers import identifier_key
 from gdportal.brdocs import only_digits, validate_cpf
 from gdportal.cases.documents import allowed_types
-from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
+from gdportal.formfields import (
+    CPF_ATTRS,
+    NUMERIC_ATTRS,
+    PROTOCOL_ATTRS,
+    BRDateField,
+    BRDecimalField,
+    CEPField,
+    DocumentField,
+    NamedRequiredMixin,
+    PhoneField,
+    set_input_attrs,
+)
 from gdportal.uploads import check_upload
 from gdportal.web.captcha import PortalCaptchaField
 
@@ -15,10 +26,10 @@ from . import rules
 from .models import AprOrder, RTRegistration
 
 
-class RTRegistrationForm(forms.ModelForm):
+class RTRegistrationForm(NamedRequiredMixin, forms.ModelForm):
     """'Solicitação de Cadastro' (SPEC §5.1)."""
 
-    cpf = forms.CharField(label=_("CPF"), max_length=14)
+    cpf = forms.CharField(label=_("CPF"), max_length=14, widget=forms.TextInput(attrs=CPF_ATTRS))
     cep = CEPField()
     email_confirmation = forms.EmailField(label=_("E-mail confirmation"))
     captcha = PortalCaptchaField()
@@ -46,6 +57,19 @@ class RTRegistrationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if text_challenge:  # no voice on this machine: a question in text is the alternative to the image
             self.fields["captcha"].use_text_mode()
+        # The RT's own data: autofill tokens (WCAG 1.3.5).
+        set_input_attrs(
+            self,
+            {
+                "name": {"autocomplete": "name"},
+                "email": {"autocomplete": "email"},
+                "email_confirmation": {"autocomplete": "email"},
+                "street": {"autocomplete": "address-line1"},
+                "district": {"autocomplete": "address-level3"},
+                "municipality": {"autocomplete": "address-level2"},
+                "uf": {"autocomplete": "address-level1", "autocapitalize": "characters"},
+            },
+        )
 
     def clean_cpf(self):
         cpf = validate_cpf(self.cleaned_data["cpf"])
@@ -84,9 +108,12 @@ class RTRegistrationForm(forms.ModelForm):
         return data
 
 
-class AprSetPasswordForm(forms.Form):
-    password1 = forms.CharField(label=_("New APR Web password"), widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput, strip=False)
+NEW_PASSWORD = forms.PasswordInput(attrs={"autocomplete": "new-password"})
+
+
+class AprSetPasswordForm(NamedRequiredMixin, forms.Form):
+    password1 = forms.CharField(label=_("New APR Web password"), widget=NEW_PASSWORD, strip=False)
+    password2 = forms.CharField(label=_("Repeat the password"), widget=NEW_PASSWORD, strip=False)
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -104,8 +131,10 @@ class AprSetPasswordForm(forms.Form):
         return data
 
 
-class OrderLookupForm(forms.Form):
-    protocol = forms.CharField(label=_("Protocol"), max_length=20)
+class OrderLookupForm(NamedRequiredMixin, forms.Form):
+    protocol = forms.CharField(
+        label=_("Protocol"), max_length=20, widget=forms.TextInput(attrs=PROTOCOL_ATTRS)
+    )
     person_type = forms.ChoiceField(
         label=_("Person type"), choices=[("PF", _("Individual (física)")), ("PJ", _("Company (jurídica)"))]
     )
@@ -134,7 +163,7 @@ class OrderLookupForm(forms.Form):
         return data
 
 
-class AprOrderForm(forms.ModelForm):
+class AprOrderForm(NamedRequiredMixin, forms.ModelForm):
     phone = PhoneField(label=_("Phone"))
     cep = CEPField()
     demand_kva = BRDecimalField(label=_("Demand (kVA)"), max_digits=9, decimal_places=2)
@@ -160,12 +189,16 @@ class AprOrderForm(forms.ModelForm):
             "has_power_converters",
             "pv_with_storage",
         ]
-        widgets = {"expected_connection": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"expected_connection": BRDateField}
 
     def __init__(self, *args, title=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The RT's professional title: an electrotechnical technician's demand has a cap (aprweb.rules).
         self.title = title
+        # The installation's address and phone, not the RT's own: no autofill from the RT's profile.
+        set_input_attrs(
+            self, {name: {"autocomplete": "off"} for name in ("phone", "cep", "street", "district")}
+        )
 
     def clean(self):
         data = super().clean()
@@ -197,13 +230,14 @@ class OrderSearchForm(forms.Form):
         ("customer_name", _("Customer name")),
     ]
     ns = forms.CharField(label=_("NS number"), required=False, max_length=10)
-    sent_from = forms.DateField(
-        label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    sent_from = BRDateField(label=_("Sent from"), required=False)
+    sent_to = BRDateField(label=_("Sent until"), required=False)
+    protocol = forms.CharField(
+        label=_("Protocol number"),
+        required=False,
+        max_length=13,
+        widget=forms.TextInput(attrs=PROTOCOL_ATTRS),
     )
-    sent_to = forms.DateField(
-        label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    protocol = forms.CharField(label=_("Protocol number"), required=False, max_length=13)
     situation = forms.ChoiceField(label=_("Situation"), required=False)
     regional = forms.CharField(label=_("Regional office"), required=False, max_length=60)
     request_type = forms.ChoiceField(label=_("Request type"), required=False)
@@ -220,6 +254,9 @@ class OrderSearchForm(forms.Form):
 
         self.fields["situation"].choices = [("", _("Any"))] + list(CaseState.choices)
         self.fields["request_type"].choices = [("", _("Any"))] + list(OrderRequestType.choices)
+        set_input_attrs(
+            self, {name: NUMERIC_ATTRS for name in ("ns", "customer_number", "installation_number")}
+        )
 
     def clean(self):
         data = super().clean()

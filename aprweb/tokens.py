@@ -1,4 +1,7 @@
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 
 class AprPasswordTokenGenerator(PasswordResetTokenGenerator):
@@ -12,3 +15,9 @@ class AprPasswordTokenGenerator(PasswordResetTokenGenerator):
 
 
 apr_password_token = AprPasswordTokenGenerator()
+
+
+def apr_password_path(user):
+    """The path of the page that sets `user`'s APR Web password (aprweb:set_password), with a fresh token."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return reverse("aprweb:set_password", args=[uid, apr_password_token.make_token(user)])

@@ -1,3 +1,5 @@
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -12,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gdportal.accounts.forms import AprLoginForm
+from gdportal import ratelimit
+from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
 from gdportal.cases.services import ServiceError
+from gdportal.clientip import client_ip
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
@@ -31,6 +35,7 @@ from .forms import (
     UploadForm,
 )
 from .models import AprOrder
+from .password import apr_password_reset_request
 from .rules import ORDER_STATES, UPLOAD_STATES
 from .search import KeysetPage, order_sort, search_orders
 from .selectors import case_for_order, checklist, current_order, missing_kinds, rt_title
@@ -100,9 +105,51 @@ def set_password(request, uidb64, token):
     if request.method == "POST" and form.is_valid():
         user.set_apr_password(form.cleaned_data["password1"])
         user.save(update_fields=["apr_password"])
+        # Whoever holds the link owns the mailbox: the lockout of failed sign-ins by this CPF ends here too
+        # ("Desbloquear meu acesso"). Failures count under the CPF's digits (accounts.identifiers).
+        axes_reset(username=user.cpf)
         messages.success(request, _("APR Web password saved. Sign in with your CPF."))
         return redirect("aprweb:login")
     return render(request, "aprweb/set_password.html", {"form": form})
+
+
+RESET_WINDOW = 60 * 60
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    """'Esqueci minha senha': the same answer for any CPF; throttled per address (told) and per CPF
+    (silently), as Atende's reset (accounts.views.PortalPasswordResetView)."""
+    form = AprPasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        limit = settings.GD_PASSWORD_RESET_PER_ADDRESS
+        if ratelimit.exceeded(
+            "apr-password-reset-address", client_ip(request), limit=limit, window=RESET_WINDOW
+        ):
+            form.add_error(
+                None, _("Too many password reset requests from your connection. Try again in an hour.")
+            )
+            return render(request, "aprweb/password_reset.html", {"form": form}, status=429)
+        cpf = form.cleaned_data["cpf"]
+        limit = settings.GD_PASSWORD_RESET_PER_EMAIL
+        if not ratelimit.exceeded("apr-password-reset-cpf", cpf, limit=limit, window=RESET_WINDOW):
+            apr_password_reset_request(cpf=cpf)
+        return redirect("aprweb:password_reset_done")
+    return render(request, "aprweb/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def password_reset_done(request):
+    return render(request, "aprweb/password_reset_done.html")
+
+
+@require_GET
+def unlock(request):
+    """'Desbloquear meu acesso': what the lockout is and how to end it (wait, or choose a new password)."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(
+        request, "aprweb/unlock.html", {"minutes": minutes, "failures": settings.AXES_FAILURE_LIMIT}
+    )
 
 
 @apr_login_required

@@ -16,12 +16,26 @@ from gdportal.cases.choices import DocumentKind, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
 from gdportal.cases.gfc import gfc_amount, gfc_required
 from gdportal.cases.models import Case
-from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
+from gdportal.formfields import (
+    DOCUMENT_ATTRS,
+    PROTOCOL_ATTRS,
+    BRDecimalField,
+    CEPField,
+    DocumentField,
+    NamedRequiredMixin,
+    PhoneField,
+    name_required_errors,
+    set_input_attrs,
+)
 from gdportal.uploads import check_upload
 
 
-class InstallationLookupForm(forms.Form):
-    q = forms.CharField(label=_("CPF/CNPJ, client number or installation number"), max_length=20)
+class InstallationLookupForm(NamedRequiredMixin, forms.Form):
+    q = forms.CharField(
+        label=_("CPF/CNPJ, client number or installation number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={k: v for k, v in DOCUMENT_ATTRS.items() if k != "data-mask"}),
+    )
 
     def clean_q(self):
         raw = self.cleaned_data["q"]
@@ -37,6 +51,36 @@ class InstallationLookupForm(forms.Form):
             ),
             code="lookup",
         )
+
+
+# Issue 10: the order of templates/atende/request_form.html (the error summary lists errors in this order) and
+# autofill tokens for the personal fields (WCAG 1.3.5).
+REQUEST_PAGE_ORDER = (
+    [
+        "reason",
+        "holder_name",
+        "document",
+        "installation_class",
+        "cep",
+        "street",
+        "street_number",
+        "complement",
+    ]
+    + ["district", "municipality", "uf", "phone", "mobile", "email", "latitude", "longitude", "power_kw"]
+    + ["source", "modality", "request_type", "requester_name", "requester_phone", "requester_email"]
+)
+REQUEST_PAGE_END = ["gfc_form", "gfc_bank", "file_gfc_proof", "other_info", "declaration"]
+REQUEST_INPUT_ATTRS = {
+    "street": {"autocomplete": "address-line1"},
+    "complement": {"autocomplete": "address-line2"},
+    "district": {"autocomplete": "address-level3"},
+    "municipality": {"autocomplete": "address-level2"},
+    "uf": {"autocomplete": "address-level1", "autocapitalize": "characters"},
+    "mobile": {"autocomplete": "mobile tel"},
+    "email": {"autocomplete": "email"},
+    "requester_name": {"autocomplete": "name"},
+    "requester_email": {"autocomplete": "email"},
+}
 
 
 class AccessRequestForm(forms.ModelForm):
@@ -126,6 +170,10 @@ class AccessRequestForm(forms.ModelForm):
                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
             )
         self.checked_uploads = []
+        files = [f"file_{kind}" for kind in self.file_kinds if kind != DocumentKind.GFC_PROOF]
+        self.order_fields(REQUEST_PAGE_ORDER + files + REQUEST_PAGE_END)
+        set_input_attrs(self, REQUEST_INPUT_ATTRS)
+        name_required_errors(self)
 
     def _prefill(self):
         """What the registry fills in. For an RT who does not serve the customer yet, nothing personal:
@@ -276,11 +324,11 @@ class ConsultationForm(AccessRequestForm):
         return case
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NamedRequiredMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
 
 
-class CancelForm(forms.Form):
+class CancelForm(NamedRequiredMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that the cancellation is immediate and cannot be undone.")
     )
@@ -292,8 +340,10 @@ class CancelForm(forms.Form):
     )
 
 
-class PublicLookupForm(forms.Form):
-    protocol = forms.CharField(label=_("Protocol number"), max_length=20)
+class PublicLookupForm(NamedRequiredMixin, forms.Form):
+    protocol = forms.CharField(
+        label=_("Protocol number"), max_length=20, widget=forms.TextInput(attrs=PROTOCOL_ATTRS)
+    )
     document = DocumentField(label=_("CPF/CNPJ of the holder"))
 
     def clean_protocol(self):

@@ -1,10 +1,18 @@
-"""Form fields that accept what Brazilian users type (SPEC §13): masks optional, decimal comma or dot."""
+"""Form fields that accept what Brazilian users type (SPEC §13): masks optional, decimal comma or dot, dates
+as dd/mm/aaaa; and the small per-form touches of issue 10 (keyboard, autofill, errors that name the field).
 
+`data-mask` on an input asks static/js/portal.js to show the value the Brazilian way as it is typed or pasted;
+only presentation: the fields here clean the value with or without the punctuation.
+"""
+
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .brdocs import only_digits, validate_cep, validate_document
@@ -33,6 +41,18 @@ class BRDecimalField(forms.DecimalField):
         return value
 
 
+# A CNPJ may have letters in its first 12 characters (from July 2026): a text keyboard, in capitals.
+DOCUMENT_ATTRS = {
+    "inputmode": "text",
+    "autocapitalize": "characters",
+    "spellcheck": "false",
+    "data-mask": "document",
+}
+CPF_ATTRS = {"inputmode": "numeric", "data-mask": "cpf"}
+PROTOCOL_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "data-mask": "protocol"}
+NUMERIC_ATTRS = {"inputmode": "numeric", "autocomplete": "off"}
+
+
 class DocumentField(forms.CharField):
     """CPF or CNPJ, with or without mask; cleaned to bare characters."""
 
@@ -40,6 +60,7 @@ class DocumentField(forms.CharField):
         kwargs.setdefault("max_length", 18)
         kwargs.setdefault("label", _("CPF/CNPJ"))
         super().__init__(**kwargs)
+        self.widget.attrs.update({**DOCUMENT_ATTRS, **self.widget.attrs})
 
     def clean(self, value):
         value = super().clean(value)
@@ -51,6 +72,8 @@ class CEPField(forms.CharField):
         kwargs.setdefault("max_length", 9)
         kwargs.setdefault("label", _("CEP"))
         super().__init__(**kwargs)
+        attrs = {"inputmode": "numeric", "autocomplete": "postal-code", "data-mask": "cep"}
+        self.widget.attrs.update({**attrs, **self.widget.attrs})
 
     def clean(self, value):
         value = super().clean(value)
@@ -61,7 +84,11 @@ class PhoneField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "tel")
+        # "tel": the phone keypad (digits, and "+" for a number typed with +55).
+        if isinstance(self.widget, forms.TextInput):
+            self.widget.input_type = "tel"
+        attrs = {"inputmode": "tel", "autocomplete": "tel", "data-mask": "phone"}
+        self.widget.attrs.update({**attrs, **self.widget.attrs})
 
     def clean(self, value):
         value = super().clean(value)
@@ -73,3 +100,62 @@ class PhoneField(forms.CharField):
         if not re.fullmatch(r"\d{10,11}", digits):
             raise ValidationError(_("Enter the phone with area code, e.g. (31) 98888-7777."), code="phone")
         return digits
+
+
+DATE_FORMAT = "%d/%m/%Y"
+
+
+class BRDateField(forms.DateField):
+    """A date typed as dd/mm/aaaa whatever the browser's language (an <input type=date> shows mm/dd/yyyy in an
+    English browser). ISO (aaaa-mm-dd) is accepted too: what a date picker or a script sends."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DATE_FORMAT, "%Y-%m-%d"])
+        # A model's DateField passes help_text="" to its form field: that counts as none.
+        kwargs["help_text"] = kwargs.get("help_text") or _("dd/mm/yyyy, e.g. 01/03/2027.")
+        kwargs.setdefault("widget", forms.TextInput)
+        kwargs.setdefault("error_messages", {"invalid": _("Type the date as dd/mm/yyyy, e.g. 01/03/2027.")})
+        super().__init__(**kwargs)
+        attrs = {"inputmode": "numeric", "autocomplete": "off", "data-mask": "date", "maxlength": "10"}
+        self.widget.attrs.update({**attrs, **self.widget.attrs})
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return value.strftime(DATE_FORMAT)
+        return value
+
+
+# --- per form ----------------------------------------------------------------------------------------------
+
+
+def set_input_attrs(form, attrs_by_field):
+    """Add HTML attributes (autocomplete, inputmode, data-mask) to the named fields the form has."""
+    for name, attrs in attrs_by_field.items():
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(attrs)
+
+
+def required_message(field, name):
+    label = field.label or pretty_name(name)
+    if isinstance(field, forms.BooleanField):
+        return gettext("Tick this box to go on.")
+    if isinstance(field, forms.ChoiceField):
+        return gettext("Choose an option in “%(label)s”.") % {"label": label}
+    if isinstance(field, forms.FileField):
+        return gettext("Attach the file “%(label)s”.") % {"label": label}
+    return gettext("Fill in the field “%(label)s”.") % {"label": label}
+
+
+def name_required_errors(form):
+    """'This field is required.' next to a field, and in the error summary, says which field (WCAG 3.3.1):
+    "Preencha o campo “CEP”." A message a form chose itself is left alone."""
+    default = forms.Field.default_error_messages["required"]
+    for name, field in form.fields.items():
+        if field.error_messages.get("required") is default:
+            field.error_messages["required"] = required_message(field, name)
+
+
+class NamedRequiredMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_required_errors(self)

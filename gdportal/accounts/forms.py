@@ -2,7 +2,11 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from gdportal.brdocs import validate_cpf
+from gdportal.formfields import CPF_ATTRS, NamedRequiredMixin
 
 from . import services
 from .backends import APR, ATENDE
@@ -21,7 +25,7 @@ def check_identifier_length(key, limit, message):
         raise ValidationError(message, code="max_length", params={"limit_value": limit})
 
 
-class RealmAuthenticationForm(AuthenticationForm):
+class RealmAuthenticationForm(NamedRequiredMixin, AuthenticationForm):
     realm = None
     identifier_max_length = AXES_USERNAME_MAX
     too_long_message = USERNAME_TOO_LONG
@@ -78,13 +82,25 @@ class AtendeLoginForm(RealmAuthenticationForm):
         self.fields["username"].widget.attrs["maxlength"] = EMAIL_MAX_LENGTH
 
 
+CPF_NOT_EMAIL = _("Use the CPF (11 digits), not the e-mail.")
+CPF_MAX_LENGTH = 14  # "529.982.247-25"
+
+
+def check_cpf_typed(value):
+    """APR Web signs in by CPF; an RT who types the e-mail (Atende's identifier) is told so, not that the text
+    is too long. The length is checked here, after that hint, rather than by the field's max_length."""
+    if "@" in value:
+        raise ValidationError(CPF_NOT_EMAIL, code="email")
+    MaxLengthValidator(CPF_MAX_LENGTH)(value)
+
+
+def cpf_widget(**attrs):
+    return forms.TextInput(attrs={**CPF_ATTRS, "autocomplete": "username", **attrs})
+
+
 class AprLoginForm(RealmAuthenticationForm):
     realm = APR
-    username = forms.CharField(
-        label=_("CPF"),
-        max_length=14,
-        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "username"}),
-    )
+    username = forms.CharField(label=_("CPF"), widget=cpf_widget(autofocus=True))
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("CPF or APR Web password incorrect. Check both and try again."),
@@ -93,8 +109,24 @@ class AprLoginForm(RealmAuthenticationForm):
     def normalize_identifier(self, value):
         return cpf_key(value)
 
+    def clean_username(self):
+        check_cpf_typed(self.cleaned_data["username"])
+        return super().clean_username()
 
-class PublicPasswordResetForm(PasswordResetForm):
+
+class AprPasswordResetForm(NamedRequiredMixin, forms.Form):
+    """'Esqueci minha senha' of APR Web: the RT's CPF; the link goes to the e-mail of the RT's account."""
+
+    cpf = forms.CharField(label=_("CPF"), widget=cpf_widget(autofocus=True))
+
+    def clean_cpf(self):
+        value = self.cleaned_data["cpf"]
+        check_cpf_typed(value)
+        # A malformed CPF says nothing about who has an account: it cannot be anyone's.
+        return validate_cpf(cpf_key(value))
+
+
+class PublicPasswordResetForm(NamedRequiredMixin, PasswordResetForm):
     """The public reset form: queues one job whatever the e-mail (see services.password_reset_request)."""
 
     email = forms.EmailField(

@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
@@ -40,3 +41,15 @@ class PortalPasswordResetView(auth_views.PasswordResetView):
         if not ratelimit.exceeded("password-reset-email", key, limit=limit, window=RESET_WINDOW):
             form.save()
         return HttpResponseRedirect(self.get_success_url())
+
+
+class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The new password also ends the lockout of the account's e-mail: who holds the link owns the mailbox."""
+
+    template_name = "accounts/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Failed sign-ins count under the e-mail's key (accounts.identifiers.axes_username).
+        axes_reset(username=self.user.email_key)
+        return response

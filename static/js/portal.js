@@ -36,6 +36,113 @@ document.addEventListener("submit", (event) => {
   xhr.send(new FormData(form));
 });
 
+// Masks (issue 10): inputs with data-mask show CPF, CNPJ, CEP, phone, protocol and dates the Brazilian way as
+// they are typed or pasted, with or without punctuation. Presentation only: the server accepts both forms, so
+// without JavaScript nothing is lost. Deleting is left alone (re-adding a dot the user just erased would trap
+// the caret).
+const MASK_PATTERNS = {
+  cpf: "000.000.000-00",
+  cnpj: "AA.AAA.AAA/AAAA-00",
+  cep: "00000-000",
+  landline: "(00) 0000-0000",
+  mobile: "(00) 00000-0000",
+  date: "00/00/0000",
+};
+
+function applyPattern(chars, pattern) {
+  let out = "";
+  let next = 0;
+  for (const slot of pattern) {
+    if (next >= chars.length) break;
+    if (slot === "0" || slot === "A") {
+      if (slot === "0" && !/\d/.test(chars[next])) break;
+      out += chars[next];
+      next += 1;
+    } else {
+      out += slot;
+    }
+  }
+  return out;
+}
+
+// A letter or an "@" in a digits-only field (an e-mail in the CPF box) is left for the server to explain.
+const digitsOnly = (pattern, max) => (value) => {
+  if (/[^\d\s.\-/()+]/.test(value)) return value;
+  return applyPattern(value.replace(/\D/g, "").slice(0, max), pattern);
+};
+
+const MASKS = {
+  cpf: digitsOnly(MASK_PATTERNS.cpf, 11),
+  cep: digitsOnly(MASK_PATTERNS.cep, 8),
+  protocol: (value) => (/[^\d\s.\-/]/.test(value) ? value : value.replace(/\D/g, "").slice(0, 13)),
+  document: (value) => {
+    const bare = value.toUpperCase().replace(/[^0-9A-Z]/g, "").slice(0, 14);
+    if (bare.length <= 11 && /^\d*$/.test(bare)) return applyPattern(bare, MASK_PATTERNS.cpf);
+    return applyPattern(bare, MASK_PATTERNS.cnpj);
+  },
+  phone: (value) => {
+    if (/[^\d\s.\-/()+]/.test(value)) return value;
+    let digits = value.replace(/\D/g, "");
+    if (digits.startsWith("55") && digits.length > 11) digits = digits.slice(2);
+    digits = digits.slice(0, 11);
+    return applyPattern(digits, digits.length > 10 ? MASK_PATTERNS.mobile : MASK_PATTERNS.landline);
+  },
+  date: (value) => {
+    const iso = value.trim().match(/^(\d{4})-(\d{2})-(\d{2})$/);
+    if (iso) return `${iso[3]}/${iso[2]}/${iso[1]}`;
+    if (/[^\d/]/.test(value)) return value; // "2027-03-0…" still being typed, or letters: the server reads it
+    // Slashes the user typed stay ("1/3/2027"); digits that overflow a day or a month are regrouped.
+    const parts = value.split("/");
+    if (parts.length <= 3 && parts.every((part, i) => part.length <= (i === 2 ? 4 : 2)) && parts.length > 1) {
+      return value;
+    }
+    return applyPattern(value.replace(/\D/g, "").slice(0, 8), MASK_PATTERNS.date);
+  },
+};
+
+function maskInput(input, inputType) {
+  const mask = MASKS[input.dataset.mask];
+  if (!mask || input.disabled || input.readOnly || (inputType && inputType.startsWith("delete"))) return;
+  const old = input.value;
+  const masked = mask(old);
+  if (masked === old) return;
+  // Keep the caret after the same number of letters and digits it had before.
+  const caret = input.selectionStart ?? old.length;
+  const significant = old.slice(0, caret).replace(/[^0-9A-Za-z]/g, "").length;
+  input.value = masked;
+  if (document.activeElement !== input) return;
+  let position = 0;
+  for (let seen = 0; position < masked.length && seen < significant; position += 1) {
+    if (/[0-9A-Za-z]/.test(masked[position])) seen += 1;
+  }
+  try { input.setSelectionRange(position, position); } catch (e) { /* type=tel/text only */ }
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target.matches && event.target.matches("input[data-mask]")) maskInput(event.target, event.inputType);
+});
+
+// The error summary (templates/includes/error_summary.html) takes the focus when the page opens, so a screen
+// reader reads it first and the keyboard starts there; its links move the focus to the field itself.
+function focusErrorSummary() {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+  document.querySelectorAll("input[data-mask]").forEach((input) => maskInput(input));
+}
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusErrorSummary);
+else focusErrorSummary();
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
+  (label || field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
+
 // CAPTCHA (issue 10): with JavaScript, "New challenge" is a button that fetches a new image from the CAPTCHA's
 // refresh endpoint and keeps what was typed in the rest of the form; without it, the link reloads the page.
 document.querySelectorAll("[data-captcha-refresh]").forEach((tools) => {
