@@ -7,10 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from gdportal.accounts.identifiers import identifier_key
@@ -20,7 +17,7 @@ from gdportal.notifications.services import email_queue
 
 from . import deadline_kinds as clocks
 from .models import RTRegistration
-from .tokens import apr_password_token
+from .tokens import apr_password_path
 
 
 @transaction.atomic
@@ -91,14 +88,9 @@ def rt_registration_approve(*, registration, by):
         to=[user.email],
         template="rt_apr_password_link",
         related_object=related,
-        context={**context, "link": apr_password_link(user)},
+        context={**context, "link": apr_password_path(user)},
     )
     return registration
-
-
-def apr_password_link(user):
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    return reverse("aprweb:set_password", args=[uid, apr_password_token.make_token(user)])
 
 
 @transaction.atomic
