@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
 from gdportal.cases.documents import identity_kinds, latest_versions
+from gdportal.cases.models import Case
 from gdportal.cases.services import (
     ServiceError,
     case_check_rules,
@@ -31,6 +32,16 @@ from gdportal.notifications.services import email_queue
 from . import deadline_kinds as clocks
 
 
+class AlreadySent(ServiceError):
+    """The draft was sent meanwhile (a double click, Back then send again): `case` is the sent case."""
+
+    def __init__(self, case):
+        self.case = case
+        super().__init__(
+            _("This request was already sent: protocol %(protocol)s.") % {"protocol": case.protocol}
+        )
+
+
 class DebtsOverdue(ServiceError):
     def __init__(self, debts):
         self.debts = list(debts)
@@ -42,8 +53,11 @@ def case_save_draft(*, case, by, uploads=()):
     from gdportal.cases.documents import document_store
 
     with transaction.atomic():
-        if case.pk and case.state != CaseState.DRAFT:
-            raise ServiceError(_("This request was already sent."))
+        if case.pk:
+            # The form's copy may be old: a second tab, or Back after sending, posts over a sent case.
+            stored = Case.objects.select_for_update().only("state", "protocol").get(pk=case.pk)
+            if stored.state != CaseState.DRAFT:
+                raise AlreadySent(stored)
         case.filed_by = case.filed_by if case.pk else by
         # The holder's name and CPF/CNPJ are the registry's, whatever a caller put there.
         case.holder_name, case.document = case.customer.name, case.customer.document
@@ -66,6 +80,9 @@ def case_submit(*, case, by):
     case = case_lock(case)
     if by.pk != case.filed_by_id:
         raise PermissionDenied
+    if case.state != CaseState.DRAFT and case.protocol:
+        # The second of two clicks (or of two tabs) waited on the lock for the first: the case went out once.
+        raise AlreadySent(case)
     overdue = list(case.customer.overdue_debts())
     if overdue:
         raise DebtsOverdue(overdue)

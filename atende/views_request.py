@@ -1,6 +1,7 @@
 """Filing: pick the installation, fill the form, check your answers, send, get the receipt (SPEC §4.2–4.3)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
 from gdportal.cases.models import DocumentKind
-from gdportal.cases.selectors import draft_for_user
+from gdportal.cases.selectors import draft_for_user, sent_draft_for_filer
 from gdportal.cases.services import RuleBroken
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
@@ -90,10 +91,30 @@ def _render_form(request, form, mode, draft=None):
     )
 
 
+def _already_sent(request, case):
+    messages.info(
+        request, _("This request was already sent: protocol %(protocol)s.") % {"protocol": case.protocol}
+    )
+    return redirect("atende:receipt", protocol=case.protocol)
+
+
+def _draft_or_sent(request, pk):
+    """(draft, None), or (None, a redirect to the receipt) when the filer's draft was sent meanwhile."""
+    try:
+        return draft_for_user(request.user, pk), None
+    except Http404:
+        sent = sent_draft_for_filer(request.user, pk)
+        if sent is None:
+            raise
+        return None, _already_sent(request, sent)
+
+
 def _handle_form(request, form, mode, draft=None):
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
+        except services.AlreadySent as exc:
+            return _already_sent(request, exc.case)
         except RuleBroken as exc:
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
@@ -183,7 +204,9 @@ def edit_draft(request, pk):
 
 @csrf_protect
 def _edit(request, pk):
-    draft = draft_for_user(request.user, pk)
+    draft, sent = _draft_or_sent(request, pk)
+    if sent:
+        return sent
     mode = "consultation" if draft.is_consultation else "request"
     form = MODES[mode](
         request.POST or None,
@@ -199,10 +222,14 @@ def _edit(request, pk):
 @filer_required
 @require_http_methods(["GET", "POST"])
 def confirm_draft(request, pk):
-    draft = draft_for_user(request.user, pk)
+    draft, sent = _draft_or_sent(request, pk)
+    if sent:
+        return sent
     if request.method == "POST":
         try:
             case = services.case_submit(case=draft, by=request.user)
+        except services.AlreadySent as exc:
+            return _already_sent(request, exc.case)
         except services.DebtsOverdue as exc:
             full_view = sees_personal_data(request.user, draft.customer)
             return render(

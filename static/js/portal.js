@@ -35,3 +35,31 @@ document.addEventListener("submit", (event) => {
   form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; });
   xhr.send(new FormData(form));
 });
+
+// Forms marked data-submit-once send once: a double click on "Enviar solicitação" posts a single request.
+// The buttons are disabled after the browser has taken the submitter's name and value; a page restored by
+// Back (bfcache, pageshow) gets them enabled again. Without JavaScript the server still answers a second
+// post with the case that was sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-submit-once]")) return;
+  if (form.dataset.submitting) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented) return;
+  form.dataset.submitting = "1";
+  setTimeout(() => {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach((button) => {
+      button.disabled = true;
+    });
+  }, 0);
+});
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-submit-once], form[data-upload-progress]").forEach((form) => {
+    delete form.dataset.submitting;
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach((button) => {
+      button.disabled = false;
+    });
+  });
+});
