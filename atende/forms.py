@@ -96,11 +96,13 @@ class AccessRequestForm(forms.ModelForm):
         ]
         widgets = {"other_info": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, customer, installation=None, full_view=True, **kwargs):
+    def __init__(self, *args, customer, installation=None, full_view=True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.installation = installation
         self.full_view = full_view
+        self.user = user
+        self.open_case, self.open_case_visible = None, False
         self.fields["holder_name"].disabled = True
         # Both come from the registry whatever is posted; only what is shown depends on who is looking.
         self.initial["holder_name"] = customer.name if full_view else mask_name(customer.name)
@@ -188,11 +190,24 @@ class AccessRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_open_request()
         self._check_request_type(data)
         self._check_power(data)
         self._check_gfc(data)
         self._check_files(data)
         return data
+
+    def _check_open_request(self):
+        """The view stops a new request for an installation with one under way; a draft typed before that
+        one was sent meets the rule here (and the service has the last word)."""
+        if self.installation is None:
+            return
+        self.open_case = rules.open_access_request(self.installation.pk, exclude_pk=self.instance.pk)
+        if message := rules.open_request_error(self.installation.number, self.open_case):
+            self.add_error(None, message)
+            self.open_case_visible = bool(
+                self.user and Case.objects.for_user(self.user).filter(pk=self.open_case.pk).exists()
+            )
 
     def _check_request_type(self, data):
         if message := rules.request_type_error(data.get("request_type"), self.installation is not None):
@@ -259,6 +274,9 @@ class ConsultationForm(AccessRequestForm):
             del self.fields[f"file_{kind}"]
         self.file_kinds = []
         del self.fields["declaration"]
+
+    def _check_open_request(self):
+        pass  # a consultation is possible while a request is under way
 
     def _check_request_type(self, data):
         pass

@@ -28,6 +28,7 @@ from gdportal.cases.services import (
 )
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
+from gdportal.registry.models import Installation
 
 from . import deadline_kinds as clocks
 
@@ -86,6 +87,10 @@ def case_submit(*, case, by):
     overdue = list(case.customer.overdue_debts())
     if overdue:
         raise DebtsOverdue(overdue)
+    if case.installation_id:
+        # One request under way per installation (rules.open_access_request): two drafts for it sent at once
+        # queue on the installation's row, and the second then sees the first as open.
+        Installation.objects.select_for_update().only("pk").get(pk=case.installation_id)
     case_check_rules(case)
     if missing_identity_documents(case):
         raise ServiceError(_("Attach the identification documents before sending."))

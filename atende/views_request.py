@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.cases import rules
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
 from gdportal.cases.models import DocumentKind
@@ -25,6 +26,7 @@ from .selectors import (
     filer_required,
     installation_for_filer,
     installations_for_filer,
+    open_requests_for,
     sees_personal_data,
 )
 
@@ -58,6 +60,10 @@ def lookup(request, mode="request"):
             )
         if not installations and not customers:
             messages.warning(request, _("No installation found for this search."))
+    if mode == "request":
+        under_way = open_requests_for(request.user, installations)
+        for inst in installations:
+            inst.open_case, inst.open_case_visible = under_way.get(inst.pk, (None, False))
     return render(
         request,
         "atende/request_lookup.html",
@@ -139,6 +145,26 @@ def _debts_block(request, customer, mode, full_view):
     return None
 
 
+def _open_request_block(request, installation, mode):
+    """One access request under way per installation (SPEC §4.2, rules.open_access_request): say which."""
+    if mode != "request" or installation is None:
+        return None
+    open_case, visible = open_requests_for(request.user, [installation]).get(installation.pk, (None, False))
+    if open_case is None:
+        return None
+    return render(
+        request,
+        "atende/open_request.html",
+        {
+            "installation": installation,
+            "open_case": open_case,
+            "visible": visible,
+            "message": rules.open_request_error(installation.number, open_case),
+        },
+        status=409,
+    )
+
+
 @accepts_uploads(files=REQUEST_FILES)
 @csrf_exempt
 @filer_required
@@ -178,7 +204,9 @@ def _new(request, mode, installation=None, customer=None):
             query=installation.number if installation else customer.number,
             customer=customer,
         )
-    blocked = _debts_block(request, customer, mode, full_view)
+    blocked = _debts_block(request, customer, mode, full_view) or _open_request_block(
+        request, installation, mode
+    )
     if blocked:
         return blocked
     form = MODES[mode](
@@ -187,6 +215,7 @@ def _new(request, mode, installation=None, customer=None):
         customer=customer,
         installation=installation,
         full_view=full_view,
+        user=request.user,
     )
     form.instance.filed_by = request.user
     form.instance.rt = request.user if request.user.is_rt else None
@@ -215,6 +244,7 @@ def _edit(request, pk):
         customer=draft.customer,
         installation=draft.installation,
         full_view=sees_personal_data(request.user, draft.customer),
+        user=request.user,
     )
     return _handle_form(request, form, mode, draft)
 
