@@ -54,7 +54,16 @@ class AccessRequestForm(forms.ModelForm):
     longitude = BRDecimalField(
         label=_("Longitude"), max_digits=9, decimal_places=6, help_text=_("Decimal degrees, e.g. -43,9345")
     )
-    power_kw = BRDecimalField(label=_("Installed power (kW)"), max_digits=9, decimal_places=2)
+    power_kw = BRDecimalField(
+        label=_("Installed power (kW)"),
+        max_digits=9,
+        decimal_places=2,
+        thousands=True,
+        help_text=_(
+            "E.g. 8,5 or 1.500. The comma marks the decimals (a dot does too, as in 8.5); a dot followed by "
+            "three digits groups thousands: 1.000 is one thousand kW."
+        ),
+    )
     declaration = forms.BooleanField(
         label=_(
             "I declare that I know the documentation required for the request and that the information "

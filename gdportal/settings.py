@@ -245,6 +245,8 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+# dd/mm/aaaa HH:MM wherever Django formats a date itself (the admin's read-only fields, `{{ value }}`).
+FORMAT_MODULE_PATH = ["gdportal.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"

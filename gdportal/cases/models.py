@@ -12,6 +12,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from gdportal.brdocs import format_cep, mask_document
+from gdportal.brformats import datetime_br
 from gdportal.registry.models import InstallationClass
 
 from .choices import (
@@ -322,7 +323,8 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.case} {self.action} {self.created_at:%d/%m/%Y %H:%M}"
+        # Shown by the admin's inline beside the formatted `created_at`: the same São Paulo time.
+        return f"{self.case} {self.action} {datetime_br(self.created_at)}"
 
 
 class DocumentKind(models.TextChoices):
