@@ -12,9 +12,9 @@ from gdportal.brdocs import (
     validate_document,
 )
 from gdportal.cases import rules
-from gdportal.cases.choices import RequestType
+from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
-from gdportal.cases.gfc import gfc_amount, gfc_required
+from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
 from gdportal.cases.models import Case, DocumentKind
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
@@ -121,6 +121,9 @@ class AccessRequestForm(forms.ModelForm):
                 filter(None, [mask_email(customer.email), mask_phone(customer.phone)])
             )
         self.fields["uf"].help_text = _("Cemig's concession: Minas Gerais (MG).")
+        # Shown, not chosen: Cemig serves MG only. Read-only rather than disabled, so the value is still
+        # posted and checked (clean_uf) like any other.
+        self.fields["uf"].widget.attrs.update(readonly=True, size=2)
         for name in ("gfc_form", "gfc_bank"):
             if name in self.fields:
                 self.fields[name].required = False
@@ -171,6 +174,19 @@ class AccessRequestForm(forms.ModelForm):
                 longitude=inst.longitude,
             )
         return data
+
+    @property
+    def power_limits(self):
+        """For portal.js, which picks the motivo from the power: 'micro_le10:0:10 micro_gt10:10:75 …'."""
+        return " ".join(f"{reason}:{low}:{high}" for reason, (low, high) in POWER_LIMITS.items())
+
+    @property
+    def gfc_threshold(self):
+        return GFC_THRESHOLD_KW
+
+    @property
+    def gfc_exempt(self):
+        return " ".join(sorted(EXEMPT_MODALITIES))
 
     # --- field rules ------------------------------------------------------------------------------------
     def clean_holder_name(self):

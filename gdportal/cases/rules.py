@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from gdportal.brformats import number_br
+
 from .choices import (
     MINI_NON_DISPATCHABLE_MAX,
     NON_DISPATCHABLE,
@@ -31,6 +33,17 @@ def decimal_br(value):
     return formats.number_format(value, decimal_pos=2, force_grouping=True)
 
 
+def reason_for_power(power):
+    """The motivo an installed power belongs to (SPEC §4.2), or None above 5,000 kW (not distributed
+    generation) and at or below zero."""
+    if power is None:
+        return None
+    for reason, (low, high) in POWER_LIMITS.items():
+        if low < power <= high:
+            return reason
+    return None
+
+
 def power_error(power, reason, source, requested_on=None):
     """The installed power must fit the motivo; non-dispatchable minigeneration stops at 3,000 kW."""
     if power is None or not reason or reason not in POWER_LIMITS:
@@ -39,13 +52,21 @@ def power_error(power, reason, source, requested_on=None):
         return _("The power must be greater than zero.")
     low, high = POWER_LIMITS[Reason(reason)]
     if not (low < power <= high):
-        return {
+        limits = {
             Reason.MICRO_UP_TO_10: _("Microgeneration up to 10 kW: the power must be at most 10 kW."),
             Reason.MICRO_ABOVE_10: _(
                 "Microgeneration above 10 kW: the power must be above 10 kW and at most 75 kW."
             ),
             Reason.MINI: _("Minigeneration: the power must be above 75 kW and at most 5,000 kW."),
         }[Reason(reason)]
+        fits = reason_for_power(power)
+        if fits is None:
+            return limits
+        # Most mismatches are a motivo picked before the power was typed: say which one the power needs.
+        return "{} {}".format(
+            limits,
+            _("For %(power)s kW choose “%(reason)s”.") % {"power": number_br(power), "reason": fits.label},
+        )
     requested_on = requested_on or timezone.localdate()
     if (
         reason == Reason.MINI
