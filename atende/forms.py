@@ -15,6 +15,8 @@ from gdportal.cases import rules
 from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
 from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
+from gdportal.cases.held import FIELD as HELD_FIELD
+from gdportal.cases.held import held_from_token, held_token
 from gdportal.cases.models import Case, DocumentKind
 from gdportal.formfields import BRDecimalField, CEPField, DocumentField, PhoneField
 from gdportal.uploads import check_upload
@@ -139,7 +141,12 @@ class AccessRequestForm(forms.ModelForm):
                 % {"max": settings.GD_UPLOAD_MAX_BYTES // 2**20},
                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
             )
-        self.checked_uploads = []
+        # Files kept from an earlier submit of this form that failed (gdportal/cases/held.py), the user's own.
+        token = self.data.get(HELD_FIELD) if self.is_bound else None
+        held = held_from_token(user, token)
+        self.held = {kind: row for kind, row in held.items() if kind in self.file_kinds}
+        self.verified_uploads = []  # new files that passed the checks: held if the form fails after all
+        self.attachments = []  # (kind, UploadedFile or HeldUpload): what the saved draft takes
 
     def _prefill(self):
         """What the registry fills in. For an RT who does not serve the customer yet, nothing personal:
@@ -265,15 +272,36 @@ class AccessRequestForm(forms.ModelForm):
                 try:
                     check_upload(uploaded, allowed=allowed_types(kind))
                 except ValidationError as exc:
+                    # A file held from an earlier submit stays held: only a verified file replaces it.
                     self.add_error(name, exc)
                     continue
+                self.verified_uploads.append((kind, uploaded))
+                source = uploaded
+            else:
+                source = self.held.get(kind)
+            if source is not None:
                 if kind in needed:
-                    self.checked_uploads.append((kind, uploaded))
+                    self.attachments.append((kind, source))
             elif kind in needed and kind not in self.existing:
                 self.add_error(name, _("Attach this document."))
-        if self.errors and self.checked_uploads:
-            # Browsers cannot keep a chosen file across a failed submit: say which ones to choose again.
-            self.reselect = [kind_label(kind) for kind, _u in self.checked_uploads]
+
+    # --- the attachments as the page shows them ---------------------------------------------------------
+    @property
+    def held_token(self):
+        return held_token(self.user, self.held)
+
+    def _file_row(self, kind):
+        attached = self.held.get(kind) or self.existing.get(kind)
+        return {"kind": kind, "field": self[f"file_{kind}"], "attached": attached, "held": kind in self.held}
+
+    @property
+    def file_rows(self):
+        """The identity documents: each with the file already attached (held or the draft's), if any."""
+        return [self._file_row(kind) for kind in self.file_kinds if kind != DocumentKind.GFC_PROOF]
+
+    @property
+    def gfc_file_row(self):
+        return self._file_row(DocumentKind.GFC_PROOF) if DocumentKind.GFC_PROOF in self.file_kinds else None
 
     def save(self, commit=True):
         case = super().save(commit=False)
@@ -298,6 +326,7 @@ class ConsultationForm(AccessRequestForm):
         for kind in self.file_kinds:
             del self.fields[f"file_{kind}"]
         self.file_kinds = []
+        self.held = {}
         del self.fields["declaration"]
 
     def _check_open_request(self):

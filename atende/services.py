@@ -14,7 +14,8 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
 from gdportal.cases.documents import identity_kinds, latest_versions
-from gdportal.cases.models import Case
+from gdportal.cases.held import held_attach, held_release
+from gdportal.cases.models import Case, HeldUpload
 from gdportal.cases.services import (
     ServiceError,
     case_check_rules,
@@ -49,8 +50,13 @@ class DebtsOverdue(ServiceError):
         super().__init__(_("The holder has overdue debts; settle them before requesting access."))
 
 
-def case_save_draft(*, case, by, uploads=()):
-    """Save what the user typed as a draft (the 'check your answers' step) with its uploaded files."""
+def case_save_draft(*, case, by, uploads=(), held=()):
+    """Save what the user typed as a draft (the 'check your answers' step) with its files.
+
+    `uploads`: (kind, file) to attach, a file being an uploaded one or a HeldUpload kept from an earlier
+    submit of the form that failed (gdportal/cases/held.py; only `by`'s own). `held`: every file held for the
+    form: once the draft is saved, what was not attached is released.
+    """
     from gdportal.cases.documents import document_store
 
     with transaction.atomic():
@@ -65,7 +71,12 @@ def case_save_draft(*, case, by, uploads=()):
         case_check_rules(case)
         case.save()
         for kind, uploaded in uploads:
-            document_store(case=case, kind=kind, uploaded=uploaded, by=by)
+            if isinstance(uploaded, HeldUpload):
+                held_attach(case=case, kind=kind, row=uploaded, by=by)
+            else:
+                document_store(case=case, kind=kind, uploaded=uploaded, by=by)
+        # Held files the draft did not take (a guarantee no longer needed, a file chosen again) go now.
+        held_release([row for row in held if row.owner_id == by.pk])
     return case
 
 

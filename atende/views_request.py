@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from gdportal.cases import rules
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
+from gdportal.cases.held import held_keep
 from gdportal.cases.models import DocumentKind
 from gdportal.cases.selectors import draft_for_user, sent_draft_for_filer
 from gdportal.cases.services import RuleBroken
@@ -91,7 +92,6 @@ def _render_form(request, form, mode, draft=None):
             "draft": draft,
             "customer": form.customer,
             "installation": form.installation,
-            "existing": getattr(form, "existing", {}),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -116,19 +116,26 @@ def _draft_or_sent(request, pk):
 
 
 def _handle_form(request, form, mode, draft=None):
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _render_form(request, form, mode, draft)
+    if form.is_valid():
         try:
-            case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
+            case = services.case_save_draft(
+                case=form.save(), by=request.user, uploads=form.attachments, held=form.held.values()
+            )
         except services.AlreadySent as exc:
             return _already_sent(request, exc.case)
         except RuleBroken as exc:
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
-            return _render_form(request, form, mode, draft)
         except services.ServiceError as exc:
             messages.error(request, str(exc))
-            return _render_form(request, form, mode, draft)
-        return redirect("atende:draft", pk=case.pk)
+        else:
+            return redirect("atende:draft", pk=case.pk)
+    # The form comes back: the files that passed the checks are kept for this user and shown as attached,
+    # not lost with the browser's file inputs (gdportal/cases/held.py).
+    if form.verified_uploads:
+        form.held = held_keep(by=request.user, uploads=form.verified_uploads, held=form.held)
     return _render_form(request, form, mode, draft)
 
 
