@@ -125,7 +125,7 @@ class AccessRequestForm(forms.ModelForm):
         self.fields["uf"].help_text = _("Cemig's concession: Minas Gerais (MG).")
         # Shown, not chosen: Cemig serves MG only. Read-only rather than disabled, so the value is still
         # posted and checked (clean_uf) like any other.
-        self.fields["uf"].widget.attrs.update(readonly=True, size=2)
+        self.fields["uf"].widget.attrs.update(readonly=True, **{"class": "bg-body-secondary"})
         for name in ("gfc_form", "gfc_bank"):
             if name in self.fields:
                 self.fields[name].required = False

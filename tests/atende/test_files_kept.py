@@ -28,6 +28,18 @@ def pdf(name):
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
+def held_files(user):
+    """What the storage still holds for the user (held/<user>/<xx>/<key>)."""
+    root = f"held/{user.pk}"
+    if not default_storage.exists(root):
+        return []
+    return [
+        f"{root}/{sub}/{name}"
+        for sub in default_storage.listdir(root)[0]
+        for name in default_storage.listdir(f"{root}/{sub}")[1]
+    ]
+
+
 def token_in(response):
     found = re.search(r'name="held_uploads" value="([^"]+)"', response.content.decode())
     return found[1] if found else None
@@ -60,7 +72,7 @@ def test_a_company_keeps_its_three_documents_across_a_failed_submit(
         assert name in html  # shown as attached …
     assert html.count("Trocar arquivo") == 3  # … each with "replace"
     assert "Anexe este documento" not in html
-    assert HeldUpload.objects.filter(owner=user).count() == 3
+    assert HeldUpload.objects.filter(owner=user).count() == 3 and len(held_files(user)) == 3
 
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(
@@ -75,7 +87,7 @@ def test_a_company_keeps_its_three_documents_across_a_failed_submit(
             version.file.name
         )
     assert not HeldUpload.objects.exists()
-    assert not default_storage.listdir(f"held/{user.pk}")[1]  # the holding area is clean
+    assert len(held_files(user)) == 0  # the holding area is clean
 
 
 def test_a_new_choice_replaces_the_held_file_and_a_refused_one_does_not(
@@ -188,7 +200,7 @@ def test_the_holding_area_keeps_a_bounded_number_of_files_per_user(
     names = set(HeldUpload.objects.filter(owner=customer).values_list("original_name", flat=True))
     assert len(names) == held.HELD_PER_USER and f"rg-{held.HELD_PER_USER + 4}.pdf" in names
     assert "rg-0.pdf" not in names
-    assert len(default_storage.listdir(f"held/{customer.pk}")[0]) >= 1
+    assert len(held_files(customer)) == held.HELD_PER_USER  # the released ones' files are gone too
 
 
 def test_the_registration_says_the_captcha_is_a_new_one(client):
