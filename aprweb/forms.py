@@ -107,6 +107,15 @@ class RTRegistrationForm(NamedRequiredMixin, forms.ModelForm):
             self.add_error("email_confirmation", _("The two e-mails do not match."))
         return data
 
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.errors:
+            # A challenge answers once (its row is spent, right or wrong) and the widget draws a new image on
+            # every page, with the answer box empty: say so, or the emptied box looks like a lost answer.
+            new_image = _("Type the characters of the new image.")
+            # The bound field copied the help text when the fields were cleaned: change both.
+            self.fields["captcha"].help_text = self["captcha"].help_text = new_image
+
 
 NEW_PASSWORD = forms.PasswordInput(attrs={"autocomplete": "new-password"})
 

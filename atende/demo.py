@@ -70,13 +70,15 @@ def seed_cases(customer_user, rt_user):
     """Idempotent: each demo state is created once, recognised by its label."""
     User = get_user_model()
     analyst = User.objects.get(username="analista.comercial")
-    first, second = customer_user.customer.installations.active().order_by("number")[:2]
+    # One access request under way per installation (SPEC §4.2): the ended ones first, then one open request
+    # on each of two installations; the first installation is left free for a new request.
+    _free, second, third = customer_user.customer.installations.active().order_by("number")[:3]
     plans = [
-        ("Demonstração: em análise comercial", first, None, CaseKind.ACCESS, []),
-        ("Demonstração: NS emitida", first, rt_user, CaseKind.ACCESS, ["approve"]),
         ("Demonstração: reprovada na análise comercial", second, None, CaseKind.ACCESS, ["reject"]),
         ("Demonstração: cancelada pelo titular", second, None, CaseKind.ACCESS, ["cancel"]),
         ("Demonstração: consulta respondida", second, None, CaseKind.CONSULTATION, ["answer"]),
+        ("Demonstração: em análise comercial", second, None, CaseKind.ACCESS, []),
+        ("Demonstração: NS emitida", third, rt_user, CaseKind.ACCESS, ["approve"]),
     ]
     for label, installation, rt, kind, steps in plans:
         if Case.objects.filter(other_info=label, customer=installation.customer).exists():

@@ -12,9 +12,11 @@ from gdportal.brdocs import (
     validate_document,
 )
 from gdportal.cases import rules
-from gdportal.cases.choices import DocumentKind, RequestType
+from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, DocumentKind, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
-from gdportal.cases.gfc import gfc_amount, gfc_required
+from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
+from gdportal.cases.held import FIELD as HELD_FIELD
+from gdportal.cases.held import held_from_token, held_token
 from gdportal.cases.models import Case
 from gdportal.formfields import (
     DOCUMENT_ATTRS,
@@ -98,7 +100,16 @@ class AccessRequestForm(forms.ModelForm):
     longitude = BRDecimalField(
         label=_("Longitude"), max_digits=9, decimal_places=6, help_text=_("Decimal degrees, e.g. -43,9345")
     )
-    power_kw = BRDecimalField(label=_("Installed power (kW)"), max_digits=9, decimal_places=2)
+    power_kw = BRDecimalField(
+        label=_("Installed power (kW)"),
+        max_digits=9,
+        decimal_places=2,
+        thousands=True,
+        help_text=_(
+            "E.g. 8,5 or 1.500. The comma marks the decimals (a dot does too, as in 8.5); a dot followed by "
+            "three digits groups thousands: 1.000 is one thousand kW."
+        ),
+    )
     declaration = forms.BooleanField(
         label=_(
             "I declare that I know the documentation required for the request and that the information "
@@ -140,11 +151,13 @@ class AccessRequestForm(forms.ModelForm):
         ]
         widgets = {"other_info": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, customer, installation=None, full_view=True, **kwargs):
+    def __init__(self, *args, customer, installation=None, full_view=True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.customer = customer
         self.installation = installation
         self.full_view = full_view
+        self.user = user
+        self.open_case, self.open_case_visible = None, False
         self.fields["holder_name"].disabled = True
         # Both come from the registry whatever is posted; only what is shown depends on who is looking.
         self.initial["holder_name"] = customer.name if full_view else mask_name(customer.name)
@@ -154,6 +167,9 @@ class AccessRequestForm(forms.ModelForm):
                 filter(None, [mask_email(customer.email), mask_phone(customer.phone)])
             )
         self.fields["uf"].help_text = _("Cemig's concession: Minas Gerais (MG).")
+        # Shown, not chosen: Cemig serves MG only. Read-only rather than disabled, so the value is still
+        # posted and checked (clean_uf) like any other.
+        self.fields["uf"].widget.attrs.update(readonly=True, **{"class": "bg-body-secondary"})
         for name in ("gfc_form", "gfc_bank"):
             if name in self.fields:
                 self.fields[name].required = False
@@ -169,7 +185,12 @@ class AccessRequestForm(forms.ModelForm):
                 % {"max": settings.GD_UPLOAD_MAX_BYTES // 2**20},
                 widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
             )
-        self.checked_uploads = []
+        # Files kept from an earlier submit of this form that failed (gdportal/cases/held.py), the user's own.
+        token = self.data.get(HELD_FIELD) if self.is_bound else None
+        held = held_from_token(user, token)
+        self.held = {kind: row for kind, row in held.items() if kind in self.file_kinds}
+        self.verified_uploads = []  # new files that passed the checks: held if the form fails after all
+        self.attachments = []  # (kind, UploadedFile or HeldUpload): what the saved draft takes
         files = [f"file_{kind}" for kind in self.file_kinds if kind != DocumentKind.GFC_PROOF]
         self.order_fields(REQUEST_PAGE_ORDER + files + REQUEST_PAGE_END)
         set_input_attrs(self, REQUEST_INPUT_ATTRS)
@@ -209,6 +230,19 @@ class AccessRequestForm(forms.ModelForm):
             )
         return data
 
+    @property
+    def power_limits(self):
+        """For portal.js, which picks the motivo from the power: 'micro_le10:0:10 micro_gt10:10:75 …'."""
+        return " ".join(f"{reason}:{low}:{high}" for reason, (low, high) in POWER_LIMITS.items())
+
+    @property
+    def gfc_threshold(self):
+        return GFC_THRESHOLD_KW
+
+    @property
+    def gfc_exempt(self):
+        return " ".join(sorted(EXEMPT_MODALITIES))
+
     # --- field rules ------------------------------------------------------------------------------------
     def clean_holder_name(self):
         return self.customer.name
@@ -236,11 +270,24 @@ class AccessRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self._check_open_request()
         self._check_request_type(data)
         self._check_power(data)
         self._check_gfc(data)
         self._check_files(data)
         return data
+
+    def _check_open_request(self):
+        """The view stops a new request for an installation with one under way; a draft typed before that
+        one was sent meets the rule here (and the service has the last word)."""
+        if self.installation is None:
+            return
+        self.open_case = rules.open_access_request(self.installation.pk, exclude_pk=self.instance.pk)
+        if message := rules.open_request_error(self.installation.number, self.open_case):
+            self.add_error(None, message)
+            self.open_case_visible = bool(
+                self.user and Case.objects.for_user(self.user).filter(pk=self.open_case.pk).exists()
+            )
 
     def _check_request_type(self, data):
         if message := rules.request_type_error(data.get("request_type"), self.installation is not None):
@@ -273,15 +320,36 @@ class AccessRequestForm(forms.ModelForm):
                 try:
                     check_upload(uploaded, allowed=allowed_types(kind))
                 except ValidationError as exc:
+                    # A file held from an earlier submit stays held: only a verified file replaces it.
                     self.add_error(name, exc)
                     continue
+                self.verified_uploads.append((kind, uploaded))
+                source = uploaded
+            else:
+                source = self.held.get(kind)
+            if source is not None:
                 if kind in needed:
-                    self.checked_uploads.append((kind, uploaded))
+                    self.attachments.append((kind, source))
             elif kind in needed and kind not in self.existing:
                 self.add_error(name, _("Attach this document."))
-        if self.errors and self.checked_uploads:
-            # Browsers cannot keep a chosen file across a failed submit: say which ones to choose again.
-            self.reselect = [kind_label(kind) for kind, _u in self.checked_uploads]
+
+    # --- the attachments as the page shows them ---------------------------------------------------------
+    @property
+    def held_token(self):
+        return held_token(self.user, self.held)
+
+    def _file_row(self, kind):
+        attached = self.held.get(kind) or self.existing.get(kind)
+        return {"kind": kind, "field": self[f"file_{kind}"], "attached": attached, "held": kind in self.held}
+
+    @property
+    def file_rows(self):
+        """The identity documents: each with the file already attached (held or the draft's), if any."""
+        return [self._file_row(kind) for kind in self.file_kinds if kind != DocumentKind.GFC_PROOF]
+
+    @property
+    def gfc_file_row(self):
+        return self._file_row(DocumentKind.GFC_PROOF) if DocumentKind.GFC_PROOF in self.file_kinds else None
 
     def save(self, commit=True):
         case = super().save(commit=False)
@@ -306,7 +374,11 @@ class ConsultationForm(AccessRequestForm):
         for kind in self.file_kinds:
             del self.fields[f"file_{kind}"]
         self.file_kinds = []
+        self.held = {}
         del self.fields["declaration"]
+
+    def _check_open_request(self):
+        pass  # a consultation is possible while a request is under way
 
     def _check_request_type(self, data):
         pass

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from gdportal.cases.choices import OPEN_STATES, CaseKind
 from gdportal.cases.models import Case
 from gdportal.registry.models import Customer, Installation
 
@@ -61,3 +62,26 @@ def installation_for_filer(user, number):
 
 def customer_for_filer(user, number):
     return get_object_or_404(Customer.objects.for_user(user), number=number)
+
+
+def open_requests_for(user, installations):
+    """{installation id: (its access request under way, whether `user` may open it)} in two queries.
+
+    The lookup and the form point to the case under way (rules.open_access_request); a user who cannot see
+    it (an RT the holder did not hand it to) is told that it exists, not its protocol.
+    """
+    ids = [inst.pk for inst in installations]
+    if not ids:
+        return {}
+    open_cases = (
+        Case.objects.filter(installation_id__in=ids, kind=CaseKind.ACCESS, state__in=OPEN_STATES)
+        .only("pk", "protocol", "installation_id", "state")
+        .order_by("submitted_at", "id")
+    )
+    found = {}
+    for case in open_cases:
+        found.setdefault(case.installation_id, case)
+    visible = set(
+        Case.objects.for_user(user).filter(pk__in=[c.pk for c in found.values()]).values_list("pk", flat=True)
+    )
+    return {inst_id: (case, case.pk in visible) for inst_id, case in found.items()}

@@ -14,6 +14,8 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
 from gdportal.cases.documents import identity_kinds, latest_versions
+from gdportal.cases.held import held_attach, held_release
+from gdportal.cases.models import Case, HeldUpload
 from gdportal.cases.services import (
     ServiceError,
     case_check_rules,
@@ -27,8 +29,19 @@ from gdportal.cases.services import (
 )
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
+from gdportal.registry.models import Installation
 
 from . import deadline_kinds as clocks
+
+
+class AlreadySent(ServiceError):
+    """The draft was sent meanwhile (a double click, Back then send again): `case` is the sent case."""
+
+    def __init__(self, case):
+        self.case = case
+        super().__init__(
+            _("This request was already sent: protocol %(protocol)s.") % {"protocol": case.protocol}
+        )
 
 
 class DebtsOverdue(ServiceError):
@@ -37,20 +50,33 @@ class DebtsOverdue(ServiceError):
         super().__init__(_("The holder has overdue debts; settle them before requesting access."))
 
 
-def case_save_draft(*, case, by, uploads=()):
-    """Save what the user typed as a draft (the 'check your answers' step) with its uploaded files."""
+def case_save_draft(*, case, by, uploads=(), held=()):
+    """Save what the user typed as a draft (the 'check your answers' step) with its files.
+
+    `uploads`: (kind, file) to attach, a file being an uploaded one or a HeldUpload kept from an earlier
+    submit of the form that failed (gdportal/cases/held.py; only `by`'s own). `held`: every file held for the
+    form: once the draft is saved, what was not attached is released.
+    """
     from gdportal.cases.documents import document_store
 
     with transaction.atomic():
-        if case.pk and case.state != CaseState.DRAFT:
-            raise ServiceError(_("This request was already sent."))
+        if case.pk:
+            # The form's copy may be old: a second tab, or Back after sending, posts over a sent case.
+            stored = Case.objects.select_for_update().only("state", "protocol").get(pk=case.pk)
+            if stored.state != CaseState.DRAFT:
+                raise AlreadySent(stored)
         case.filed_by = case.filed_by if case.pk else by
         # The holder's name and CPF/CNPJ are the registry's, whatever a caller put there.
         case.holder_name, case.document = case.customer.name, case.customer.document
         case_check_rules(case)
         case.save()
         for kind, uploaded in uploads:
-            document_store(case=case, kind=kind, uploaded=uploaded, by=by)
+            if isinstance(uploaded, HeldUpload):
+                held_attach(case=case, kind=kind, row=uploaded, by=by)
+            else:
+                document_store(case=case, kind=kind, uploaded=uploaded, by=by)
+        # Held files the draft did not take (a guarantee no longer needed, a file chosen again) go now.
+        held_release([row for row in held if row.owner_id == by.pk])
     return case
 
 
@@ -66,9 +92,16 @@ def case_submit(*, case, by):
     case = case_lock(case)
     if by.pk != case.filed_by_id:
         raise PermissionDenied
+    if case.state != CaseState.DRAFT and case.protocol:
+        # The second of two clicks (or of two tabs) waited on the lock for the first: the case went out once.
+        raise AlreadySent(case)
     overdue = list(case.customer.overdue_debts())
     if overdue:
         raise DebtsOverdue(overdue)
+    if case.installation_id:
+        # One request under way per installation (rules.open_access_request): two drafts for it sent at once
+        # queue on the installation's row, and the second then sees the first as open.
+        Installation.objects.select_for_update().only("pk").get(pk=case.installation_id)
     case_check_rules(case)
     if missing_identity_documents(case):
         raise ServiceError(_("Attach the identification documents before sending."))

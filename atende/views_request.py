@@ -1,15 +1,18 @@
 """Filing: pick the installation, fill the form, check your answers, send, get the receipt (SPEC §4.2–4.3)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.cases import rules
 from gdportal.cases.choices import DocumentKind
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.gfc import gfc_percentage
-from gdportal.cases.selectors import draft_for_user
+from gdportal.cases.held import held_keep
+from gdportal.cases.selectors import draft_for_user, sent_draft_for_filer
 from gdportal.cases.services import RuleBroken
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
@@ -24,6 +27,7 @@ from .selectors import (
     filer_required,
     installation_for_filer,
     installations_for_filer,
+    open_requests_for,
     sees_personal_data,
 )
 
@@ -57,6 +61,10 @@ def lookup(request, mode="request"):
             )
         if not installations and not customers:
             messages.warning(request, _("No installation found for this search."))
+    if mode == "request":
+        under_way = open_requests_for(request.user, installations)
+        for inst in installations:
+            inst.open_case, inst.open_case_visible = under_way.get(inst.pk, (None, False))
     return render(
         request,
         "atende/request_lookup.html",
@@ -84,24 +92,50 @@ def _render_form(request, form, mode, draft=None):
             "draft": draft,
             "customer": form.customer,
             "installation": form.installation,
-            "existing": getattr(form, "existing", {}),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
 
 
+def _already_sent(request, case):
+    messages.info(
+        request, _("This request was already sent: protocol %(protocol)s.") % {"protocol": case.protocol}
+    )
+    return redirect("atende:receipt", protocol=case.protocol)
+
+
+def _draft_or_sent(request, pk):
+    """(draft, None), or (None, a redirect to the receipt) when the filer's draft was sent meanwhile."""
+    try:
+        return draft_for_user(request.user, pk), None
+    except Http404:
+        sent = sent_draft_for_filer(request.user, pk)
+        if sent is None:
+            raise
+        return None, _already_sent(request, sent)
+
+
 def _handle_form(request, form, mode, draft=None):
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _render_form(request, form, mode, draft)
+    if form.is_valid():
         try:
-            case = services.case_save_draft(case=form.save(), by=request.user, uploads=form.checked_uploads)
+            case = services.case_save_draft(
+                case=form.save(), by=request.user, uploads=form.attachments, held=form.held.values()
+            )
+        except services.AlreadySent as exc:
+            return _already_sent(request, exc.case)
         except RuleBroken as exc:
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)
-            return _render_form(request, form, mode, draft)
         except services.ServiceError as exc:
             messages.error(request, str(exc))
-            return _render_form(request, form, mode, draft)
-        return redirect("atende:draft", pk=case.pk)
+        else:
+            return redirect("atende:draft", pk=case.pk)
+    # The form comes back: the files that passed the checks are kept for this user and shown as attached,
+    # not lost with the browser's file inputs (gdportal/cases/held.py).
+    if form.verified_uploads:
+        form.held = held_keep(by=request.user, uploads=form.verified_uploads, held=form.held)
     return _render_form(request, form, mode, draft)
 
 
@@ -116,6 +150,26 @@ def _debts_block(request, customer, mode, full_view):
             status=409,
         )
     return None
+
+
+def _open_request_block(request, installation, mode):
+    """One access request under way per installation (SPEC §4.2, rules.open_access_request): say which."""
+    if mode != "request" or installation is None:
+        return None
+    open_case, visible = open_requests_for(request.user, [installation]).get(installation.pk, (None, False))
+    if open_case is None:
+        return None
+    return render(
+        request,
+        "atende/open_request.html",
+        {
+            "installation": installation,
+            "open_case": open_case,
+            "visible": visible,
+            "message": rules.open_request_error(installation.number, open_case),
+        },
+        status=409,
+    )
 
 
 @accepts_uploads(files=REQUEST_FILES)
@@ -157,7 +211,9 @@ def _new(request, mode, installation=None, customer=None):
             query=installation.number if installation else customer.number,
             customer=customer,
         )
-    blocked = _debts_block(request, customer, mode, full_view)
+    blocked = _debts_block(request, customer, mode, full_view) or _open_request_block(
+        request, installation, mode
+    )
     if blocked:
         return blocked
     form = MODES[mode](
@@ -166,6 +222,7 @@ def _new(request, mode, installation=None, customer=None):
         customer=customer,
         installation=installation,
         full_view=full_view,
+        user=request.user,
     )
     form.instance.filed_by = request.user
     form.instance.rt = request.user if request.user.is_rt else None
@@ -183,7 +240,9 @@ def edit_draft(request, pk):
 
 @csrf_protect
 def _edit(request, pk):
-    draft = draft_for_user(request.user, pk)
+    draft, sent = _draft_or_sent(request, pk)
+    if sent:
+        return sent
     mode = "consultation" if draft.is_consultation else "request"
     form = MODES[mode](
         request.POST or None,
@@ -192,6 +251,7 @@ def _edit(request, pk):
         customer=draft.customer,
         installation=draft.installation,
         full_view=sees_personal_data(request.user, draft.customer),
+        user=request.user,
     )
     return _handle_form(request, form, mode, draft)
 
@@ -199,10 +259,14 @@ def _edit(request, pk):
 @filer_required
 @require_http_methods(["GET", "POST"])
 def confirm_draft(request, pk):
-    draft = draft_for_user(request.user, pk)
+    draft, sent = _draft_or_sent(request, pk)
+    if sent:
+        return sent
     if request.method == "POST":
         try:
             case = services.case_submit(case=draft, by=request.user)
+        except services.AlreadySent as exc:
+            return _already_sent(request, exc.case)
         except services.DebtsOverdue as exc:
             full_view = sees_personal_data(request.user, draft.customer)
             return render(

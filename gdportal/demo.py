@@ -259,6 +259,19 @@ def seed_demo():
         power=Decimal("38.00"),
         consumption=880,
     )
+    # The demo's requests under way sit on 0002 and 0005 (one per installation, SPEC §4.2); 0001 is left free
+    # for a new request.
+    _installation(
+        "3000000005",
+        maria,
+        random.Random(5),  # noqa: S311 — its own sequence: the registry drawn after it stays as it was
+        today,
+        klass=InstallationClass.COMMERCIAL,
+        place=PLACES[1],
+        phases=Phases.THREE,
+        power=Decimal("30.00"),
+        consumption=650,
+    )
     _installation(
         "3000000003",
         maria,

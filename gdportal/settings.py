@@ -246,6 +246,8 @@ TIME_ZONE = "America/Sao_Paulo"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = False
+# dd/mm/aaaa HH:MM wherever Django formats a date itself (the admin's read-only fields, `{{ value }}`).
+FORMAT_MODULE_PATH = ["gdportal.formats"]
 
 # --- Static and uploaded files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -411,6 +413,8 @@ GD_COMMERCIAL_SLA_BUSINESS_DAYS = env_int("GD_COMMERCIAL_SLA_BUSINESS_DAYS", 5)
 GD_RT_REVIEW_BUSINESS_DAYS = env_int("GD_RT_REVIEW_BUSINESS_DAYS", 3)
 GD_CORRECTION_DAYS = env_int("GD_CORRECTION_DAYS", 30)
 GD_UPLOAD_MAX_BYTES = env_int("GD_UPLOAD_MAX_BYTES", 3 * 1024 * 1024)
+# Files of a request form that failed for another reason are kept this long for their owner (cases/held.py).
+GD_HELD_UPLOAD_HOURS = env_int("GD_HELD_UPLOAD_HOURS", 24)
 # PDFs are parsed in a child process with these limits (gdportal/pdfsandbox.py): a hostile PDF past any of
 # them is refused. A normal 3 MB PDF needs well under a second and 100 MB.
 GD_PDF_CPU_SECONDS = env_int("GD_PDF_CPU_SECONDS", 2)
@@ -450,6 +454,7 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
 }
 from celery.schedules import crontab  # noqa: E402 — kept next to the schedule it builds
 
+CELERY_BEAT_SCHEDULE["sweep-held-uploads"] = {"task": "cases.sweep_held_uploads", "schedule": 3600.0}
 # The staff digest goes out at 07:00 São Paulo time; idempotent per group and day.
 CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",

@@ -23,7 +23,7 @@ def test_seed_demo_creates_the_demo_people_and_is_idempotent():
     maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
     assert maria.customer.document == "52998224725"
     assert not maria.customer.overdue_debts().exists()
-    assert maria.customer.installations.active().count() == 2
+    assert maria.customer.installations.active().count() == 3
     debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
     assert debtor.customer.overdue_debts().exists()
     rt = User.objects.get(cpf="11144477735")

@@ -48,6 +48,22 @@ class EventAction(models.TextChoices):
     EXPIRED = "expired", _("Deadline lapsed")
 
 
+# Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
+# brings the same case back, so they count here; a connected plant may later file an ampliação.
+FINAL_STATES = [
+    CaseState.COMMERCIAL_REJECTED,
+    CaseState.TECHNICAL_REJECTED,
+    CaseState.EXPIRED,
+    CaseState.PARECER_EXPIRED,
+    CaseState.CONNECTED,
+    CaseState.CANCELLED,
+    CaseState.CONSULTATION_ANSWERED,
+]
+
+# A filed case still under way. Every state neither draft nor final, so a state added later counts as open
+# (the safe side: it blocks a second request for the installation rather than letting two run).
+OPEN_STATES = [s for s in CaseState.values if s != CaseState.DRAFT and s not in FINAL_STATES]
+
 # Before the plant is connected a case may still be cancelled (SPEC §3).
 CANCELLABLE = [
     s

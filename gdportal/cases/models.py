@@ -13,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from gdportal.brdocs import format_cep, mask_document
+from gdportal.brformats import datetime_br
 from gdportal.registry.models import InstallationClass
 
 from .choices import (
@@ -332,7 +333,8 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.case} {self.get_action_display()} {self.created_at:%d/%m/%Y %H:%M}"
+        # Shown by the admin's inline beside the formatted `created_at`: the same São Paulo time.
+        return f"{self.case} {self.get_action_display()} {datetime_br(self.created_at)}"
 
 
 class DocumentVersionQuerySet(models.QuerySet):
@@ -389,3 +391,30 @@ class DocumentVersion(models.Model):
     @property
     def kind_label(self):
         return kind_label(self.kind)
+
+
+class HeldUpload(models.Model):
+    """A file that passed the content checks in a request form that failed for another reason.
+
+    Browsers drop chosen files when a form comes back with an error; the portal keeps them here, its owner's
+    only, until the form is saved (they become the draft's DocumentVersions) or they expire (held.py).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    file = models.FileField(_("file"), max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=60)
+    created_at = models.DateTimeField(_("held at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("held upload")
+        verbose_name_plural = _("held uploads")
+        indexes = [models.Index(fields=["owner", "created_at"])]
+
+    def __str__(self):
+        return self.original_name

@@ -12,7 +12,17 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .choices import MINI_NON_DISPATCHABLE_MAX, NON_DISPATCHABLE, POWER_LIMITS, Reason, RequestType
+from gdportal.brformats import number_br
+
+from .choices import (
+    MINI_NON_DISPATCHABLE_MAX,
+    NON_DISPATCHABLE,
+    OPEN_STATES,
+    POWER_LIMITS,
+    CaseKind,
+    Reason,
+    RequestType,
+)
 from .gfc import gfc_amount, gfc_required
 
 # Lei 14.300/2022: non-dispatchable minigeneration is capped at 3 MW for requests filed after this day.
@@ -23,6 +33,17 @@ def decimal_br(value):
     return formats.number_format(value, decimal_pos=2, force_grouping=True)
 
 
+def reason_for_power(power):
+    """The motivo an installed power belongs to (SPEC §4.2), or None above 5,000 kW (not distributed
+    generation) and at or below zero."""
+    if power is None:
+        return None
+    for reason, (low, high) in POWER_LIMITS.items():
+        if low < power <= high:
+            return reason
+    return None
+
+
 def power_error(power, reason, source, requested_on=None):
     """The installed power must fit the motivo; non-dispatchable minigeneration stops at 3,000 kW."""
     if power is None or not reason or reason not in POWER_LIMITS:
@@ -31,13 +52,21 @@ def power_error(power, reason, source, requested_on=None):
         return _("The power must be greater than zero.")
     low, high = POWER_LIMITS[Reason(reason)]
     if not (low < power <= high):
-        return {
+        limits = {
             Reason.MICRO_UP_TO_10: _("Microgeneration up to 10 kW: the power must be at most 10 kW."),
             Reason.MICRO_ABOVE_10: _(
                 "Microgeneration above 10 kW: the power must be above 10 kW and at most 75 kW."
             ),
             Reason.MINI: _("Minigeneration: the power must be above 75 kW and at most 5,000 kW."),
         }[Reason(reason)]
+        fits = reason_for_power(power)
+        if fits is None:
+            return limits
+        # Most mismatches are a motivo picked before the power was typed: say which one the power needs.
+        return "{} {}".format(
+            limits,
+            _("For %(power)s kW choose “%(reason)s”.") % {"power": number_br(power), "reason": fits.label},
+        )
     requested_on = requested_on or timezone.localdate()
     if (
         reason == Reason.MINI
@@ -93,6 +122,33 @@ def gfc_errors(reason, power, modality, gfc_form, gfc_bank):
     return {}
 
 
+def open_access_request(installation_id, *, exclude_pk=None):
+    """The installation's access request under way (filed, not in a final state), or None.
+
+    One at a time per installation: a second one would be analysed beside the first, with two NSs and two
+    APR Web orders for one plant. Consultations never count (they end with an answer, not a connection); a
+    re-analysis is the same case going on, not a new request.
+    """
+    if not installation_id:
+        return None
+    from .models import Case
+
+    others = Case.objects.filter(installation_id=installation_id, kind=CaseKind.ACCESS, state__in=OPEN_STATES)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    return others.order_by("submitted_at", "id").first()
+
+
+def open_request_error(installation_number, open_case):
+    """Says no protocol: whoever reads it may not be allowed to see that case (the form adds the link)."""
+    if open_case is None:
+        return None
+    return _(
+        "Installation %(number)s already has an access request under way. Only one may be open at a time: "
+        "follow that one, or cancel it before filing a new one."
+    ) % {"number": installation_number}
+
+
 def case_rule_errors(case):
     """Every §4.2 rule on a case about to be saved or sent: {field: message}, empty when it may go on."""
     errors = {}
@@ -111,6 +167,9 @@ def case_rule_errors(case):
         checks["installation"] = _("Installation %(number)s is closed and cannot receive generation.") % {
             "number": case.installation.number
         }
+    elif case.installation_id and not case.is_consultation:
+        other = open_access_request(case.installation_id, exclude_pk=case.pk)
+        checks["installation"] = open_request_error(case.installation.number, other)
     if case.document != case.customer.document:
         checks["document"] = _("This CPF/CNPJ does not match the holder's registration.")
     errors.update({field: message for field, message in checks.items() if message})

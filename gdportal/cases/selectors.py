@@ -36,3 +36,13 @@ def draft_for_user(user, pk):
         state=CaseState.DRAFT,
         filed_by=user,
     )
+
+
+def sent_draft_for_filer(user, pk):
+    """The case a user's draft became once they sent it, or None.
+
+    The draft's pages are bookmarked, reached with Back, or posted twice by a double click after it was sent;
+    its filer is led to the case instead of a 404. Only its filer, and only while they still see the case: for
+    anyone else the draft's URL stays a 404, as it was.
+    """
+    return Case.objects.for_user(user).filed().filter(pk=pk, filed_by=user).only("pk", "protocol").first()

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.brformats import datetime_br
 from gdportal.cache import cache_delete, cache_get_or_set
 
 
@@ -105,7 +106,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.due_at:%d/%m/%Y %H:%M}"
+        return f"{self.kind} → {datetime_br(self.due_at)}"
 
     @property
     def spec(self):

@@ -1,5 +1,6 @@
 """DEBUG-only mailbox: in the embedded profile e-mails land in var/mail; a demo user reads them here."""
 
+import datetime as dt
 import email
 import re
 from email import policy
@@ -9,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 _NAME = re.compile(r"^[0-9A-Za-z\-]+\.eml$")
 
@@ -18,6 +20,15 @@ def _require_debug():
         raise Http404
 
 
+def _sent_at(header):
+    """The Date header as an aware moment. Django writes it in UTC as "-0000", which Python reads as a naive
+    datetime: the template would then print the UTC time as if it were São Paulo's."""
+    if not header:
+        return None
+    sent = parsedate_to_datetime(header)
+    return timezone.make_aware(sent, dt.UTC) if timezone.is_naive(sent) else sent
+
+
 def _parse(path):
     msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     text = msg.get_body(preferencelist=("plain",))
@@ -25,7 +36,7 @@ def _parse(path):
         "name": path.name,
         "subject": msg["subject"],
         "to": msg["to"],
-        "date": parsedate_to_datetime(msg["date"]) if msg["date"] else None,
+        "date": _sent_at(msg["date"]),
         "text": text.get_content() if text else "",
     }
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.brdocs import format_cep, format_document, mask_document
+from gdportal.brformats import money_br
 
 
 class PersonType(models.TextChoices):
@@ -112,7 +113,7 @@ class Debt(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} — R$ {self.amount} ({self.due_date:%d/%m/%Y})"
+        return f"{self.reference} — {money_br(self.amount)} ({self.due_date:%d/%m/%Y})"
 
 
 class InstallationQuerySet(models.QuerySet):

@@ -47,10 +47,23 @@ def identity_pdf():
 
 
 def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None, **fields):
-    """A case filed through the real services (then moved further if asked)."""
+    """A case filed through the real services (then moved further if asked).
+
+    An installation has one access request under way at a time (rules.open_access_request): a further filed
+    case asked for an installation that already has one goes to a new installation of the same customer —
+    the tests that file several cases mean several requests, not the same plant twice.
+    """
     from django.core.files.base import ContentFile
 
     from gdportal.cases.documents import document_store
+    from gdportal.cases.rules import open_access_request
+
+    if (
+        state != CaseState.DRAFT
+        and fields.get("kind", "access") == "access"
+        and open_access_request(installation.pk)
+    ):
+        installation = factories.InstallationFactory(customer=installation.customer)
 
     case = Case(
         customer=installation.customer,

@@ -54,7 +54,11 @@ def test_two_analysts_approving_at_once_issue_one_ns(postgres, customer, install
 
 
 def test_protocols_from_many_threads_are_unique_without_gaps(postgres, customer, installation):
-    drafts = [make_case(customer, installation, state=CaseState.DRAFT) for _ in range(8)]
+    # One installation each: an installation has one request under way at a time.
+    places = [installation] + [
+        factories.InstallationFactory(customer=installation.customer) for _ in range(7)
+    ]
+    drafts = [make_case(customer, place, state=CaseState.DRAFT) for place in places]
     results = run_at_once(8, lambda i: services.case_submit(case=drafts[i], by=customer).protocol)
     protocols = sorted(value for kind, value in results if kind == "ok")
     assert len(protocols) == 8, results
@@ -68,7 +72,9 @@ def test_rolled_back_submission_returns_its_number(postgres, customer, installat
     from gdportal.registry.models import Debt
 
     ok = make_case(customer, installation)
-    draft = make_case(customer, installation, state=CaseState.DRAFT)
+    draft = make_case(
+        customer, factories.InstallationFactory(customer=installation.customer), state=CaseState.DRAFT
+    )
     Debt.objects.create(
         customer=installation.customer, reference="X", amount=Decimal(1), due_date="2026-01-01"
     )
@@ -77,3 +83,17 @@ def test_rolled_back_submission_returns_its_number(postgres, customer, installat
     Debt.objects.all().delete()
     again = services.case_submit(case=draft, by=customer)
     assert int(again.protocol) == int(ok.protocol) + 1
+
+
+def test_two_drafts_for_one_installation_sent_at_once_open_one_request(postgres, customer, installation):
+    """Two tabs (or the customer and their RT) send a request for the same plant in the same instant: the
+    second waits on the installation's row and then finds the first under way."""
+    from gdportal.cases.services import RuleBroken
+
+    drafts = [make_case(customer, installation, state=CaseState.DRAFT) for _ in range(2)]
+    results = run_at_once(2, lambda i: services.case_submit(case=drafts[i], by=customer).protocol)
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"], results
+    refusal = next(value for kind, value in results if kind == "error")
+    assert isinstance(refusal, RuleBroken) and set(refusal.errors) == {"installation"}
+    assert Case.objects.filter(state=CaseState.SUBMITTED).count() == 1

@@ -122,7 +122,9 @@ def test_the_throttle_also_counts_per_address(client, settings):
 
 def test_a_served_customer_is_shown_in_full(client, rt, victim, customer):
     Debt.objects.all().delete()
-    make_case(customer, victim, rt=rt, state=CaseState.AWAITING_TECHNICAL)
+    # The RT's case is for another of the customer's installations: this one has no request under way.
+    other = factories.InstallationFactory(customer=victim.customer)
+    make_case(customer, other, rt=rt, state=CaseState.AWAITING_TECHNICAL)
     client.force_login(rt)
     html = client.get(reverse("atende:new", args=[victim.number])).content.decode()
     assert victim.customer.document_display in html and "joana.lima@example.com" in html
@@ -132,10 +134,12 @@ def test_a_served_customer_is_shown_in_full(client, rt, victim, customer):
 def test_a_draft_does_not_make_the_rt_a_server(client, rt, victim, customer):
     """Anyone can type a form: only a case past the commercial check (or claimed) counts."""
     Debt.objects.all().delete()
-    make_case(customer, victim, rt=rt, state=CaseState.SUBMITTED)
+    make_case(
+        customer, factories.InstallationFactory(customer=victim.customer), rt=rt, state=CaseState.SUBMITTED
+    )
     client.force_login(rt)
-    html = client.get(reverse("atende:new", args=[victim.number])).content.decode()
-    assert leaked(html, victim) == []
+    response = client.get(reverse("atende:new", args=[victim.number]))
+    assert response.status_code == 200 and leaked(response.content.decode(), victim) == []
 
 
 def test_an_unserved_rt_files_without_the_full_values(client, rt, victim, identity_pdf):

@@ -3,6 +3,7 @@
 from django import template
 
 from gdportal.brdocs import mask_name, only_digits
+from gdportal.brformats import money_br, number_br
 
 register = template.Library()
 
@@ -22,3 +23,15 @@ def phone(value):
 def masked_name(value):
     """'Maria Aparecida Souza' → 'M**** A******** S****' (an RT who does not serve the holder)."""
     return mask_name(value)
+
+
+@register.filter
+def brl(value):
+    """Reais with the thousands separator: Decimal('50001') → 'R$ 50.001,00'."""
+    return money_br(value)
+
+
+@register.filter
+def br_number(value):
+    """A quantity as Brazilians write it, no trailing zeros: Decimal('1000.50') → '1.000,5' (kW, kWh)."""
+    return number_br(value)
