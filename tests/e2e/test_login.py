@@ -8,7 +8,7 @@ from gdportal import demo as demo_data
 def test_demo_customer_signs_in_from_the_landing_page(live_server, page, demo):
     page.goto(live_server.url + "/")
     expect(page).to_have_title(re.compile("Início"))
-    page.get_by_role("link", name="Entrar").click()
+    page.get_by_role("link", name="Entrar", exact=True).first.click()
     page.get_by_label("E-mail").fill(demo_data.CUSTOMER_EMAIL)
     page.get_by_label("Senha").fill(demo_data.DEMO_PASSWORD)
     page.get_by_role("button", name="Entrar").click()

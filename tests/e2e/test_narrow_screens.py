@@ -54,7 +54,7 @@ def assert_clock_visible(page, what):
 def demo_order():
     from django.contrib.auth import get_user_model
 
-    from aprweb import services
+    from aprweb.services_orders import order_register
     from aprweb.models import AprOrder
     from gdportal.cases.models import Case
 
@@ -76,7 +76,7 @@ def demo_order():
         municipality="Belo Horizonte",
         has_power_converters=True,
     )
-    return services.order_register(case=case, rt=rt, order=order), case
+    return order_register(case=case, rt=rt, order=order), case
 
 
 def test_customer_pages_fit_a_phone_and_show_the_deadline(live_server, phone, demo, tmp_path):
