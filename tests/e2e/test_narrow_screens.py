@@ -54,8 +54,8 @@ def assert_clock_visible(page, what):
 def demo_order():
     from django.contrib.auth import get_user_model
 
-    from aprweb.services_orders import order_register
     from aprweb.models import AprOrder
+    from aprweb.services_orders import order_register
     from gdportal.cases.models import Case
 
     rt = get_user_model().objects.get(cpf=demo_data.RT_CPF)
