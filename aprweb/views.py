@@ -32,7 +32,7 @@ from .forms import (
 from .models import AprOrder
 from .rules import ORDER_STATES, UPLOAD_STATES
 from .search import KeysetPage, order_sort, search_orders
-from .selectors import case_for_order, checklist, current_order, missing_kinds, rt_title
+from .selectors import case_for_order, checklist, current_order, rt_title
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -205,15 +205,18 @@ def _order_context(order):
     case = order.case
     rows = checklist(case, order)
     latest_order = current_order(case)
+    pending = [row for row in rows if row.pending]
     return {
         "order": order,
         "case": case,
         "rows": rows,
-        "missing": missing_kinds(case, order),
+        "missing": [row.kind for row in rows if row.missing],
         "is_current": latest_order is not None and latest_order.pk == order.pk,
         "can_upload": case.state in UPLOAD_STATES,
         "can_submit": case.state in ORDER_STATES,
-        "pending": [row for row in rows if row.pending],
+        # Pendências stay open until a new version is sent: the order is not complete while any is.
+        "pending": pending,
+        "pending_labels": ", ".join(str(row.label) for row in pending),
     }
 
 
