@@ -274,6 +274,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "changed_since": last_suspension.created_at if last_suspension else None,
             "can_decide": can_decide,
             "events": case.events.select_related("actor").order_by("created_at", "id"),
+            "clocks": case.deadlines.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]),
         }
         return TemplateResponse(request, "admin/aprweb/technical_review.html", context, status=status)
 

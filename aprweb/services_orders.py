@@ -16,7 +16,7 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.documents import allowed_types, document_store, latest_versions
 from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
-from gdportal.deadlines.services import deadline_close
+from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
 
@@ -133,5 +133,8 @@ def order_submit(*, order, by):
     else:
         case_transition(case.apr_submit, by=by, action="apr_submitted")
         deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
+    # Cemig's turn now, with its own clock (SPEC §9: the conformity check), so the RT and the customer see
+    # when to expect the answer instead of "no deadline running".
+    case.technical_clock = deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case

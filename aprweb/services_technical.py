@@ -16,7 +16,7 @@ from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
-from gdportal.deadlines.services import deadline_start
+from gdportal.deadlines.services import deadline_close, deadline_start
 
 from . import deadline_kinds as clocks
 from .documents import required_kinds
@@ -47,6 +47,8 @@ def version_verdict(*, version, by, verdict, note=""):
 
 
 def _answer(case, by, note=""):
+    """The decision is the answer: the conformity check's clock stops, the order shows the date."""
+    deadline_close(subject=case, kinds=[clocks.TECHNICAL_SLA.code])
     order = current_order(case)
     if order:
         AprOrder.objects.filter(pk=order.pk).update(

@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -275,11 +277,16 @@ def _upload(request, pk, kind):
 def order_submit(request, pk):
     order = _order_for(request.user, pk)
     try:
-        services_orders.order_submit(order=order, by=request.user)
+        case = services_orders.order_submit(order=order, by=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Order sent to analysis."))
+        due = timezone.localtime(case.technical_clock.due_at)
+        messages.success(
+            request,
+            _("Order sent to analysis. Cemig's answer is expected by %(date)s.")
+            % {"date": date_format(due, "d/m/Y")},
+        )
     return redirect("aprweb:order", pk=order.pk)
 
 
