@@ -21,6 +21,7 @@ from gdportal.deadlines.models import Deadline
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
 from .models import AprOrder, RTRegistration, TechnicalQueue
+from .review_form import TechnicalReviewForm
 
 
 def _id_or_404(value):
@@ -132,6 +133,14 @@ class RTRegistrationAdmin(admin.ModelAdmin):
         return redirect(reverse("admin:aprweb_rtregistration_change", args=[pk]))
 
 
+_REVIEW_DONE = {
+    "": _("Verdicts saved."),
+    "approve": _("Project approved; the access opinion deadline started."),
+    "suspend": _("Order suspended; the pending items were sent to the RT and the customer."),
+    "reject": _("Order rejected."),
+}
+
+
 class RegionalFilter(admin.SimpleListFilter):
     title = _("regional office")
     parameter_name = "regional"
@@ -224,25 +233,55 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The checklist beside the document, every verdict and the decision on one form (SPEC §5.4)."""
         # This page replaces the admin's change form, and with it the admin's permission check.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         case = get_object_or_404(Case.objects.for_user(request.user), pk=_id_or_404(object_id))
         order = selectors.current_order(case)
+        rows = selectors.checklist(case, order)
+        can_decide = case.state == CaseState.TECHNICAL_REVIEW and request.user.has_perm(
+            "cases.technical_review"
+        )
+        form = TechnicalReviewForm(request.POST if request.method == "POST" else None, rows=rows)
+        status = 200
+        if request.method == "POST":
+            if not request.user.has_perm("cases.technical_review"):
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    services_technical.case_technical_review(
+                        case=case,
+                        by=request.user,
+                        verdicts=form.verdicts(),
+                        decision=form.cleaned_data["decision"],
+                        note=form.cleaned_data["note"],
+                        grid_works_needed=form.cleaned_data["grid_works_needed"],
+                    )
+                except ServiceError as exc:
+                    # Nothing of the form was kept: show it again as typed, with the reason on top.
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _REVIEW_DONE[form.cleaned_data["decision"]])
+                    return redirect(reverse("admin:aprweb_technicalqueue_change", args=[case.pk]))
+            status = 400
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
+        first = next((row.latest for row in rows if row.latest is not None), None)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "case": case,
             "order": order,
-            "rows": selectors.checklist(case, order),
+            "rows": rows,
+            "form": form,
+            "viewer_version": first,
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
             "changed_since": last_suspension.created_at if last_suspension else None,
-            "can_decide": case.state == CaseState.TECHNICAL_REVIEW
-            and request.user.has_perm("cases.technical_review"),
+            "can_decide": can_decide,
             "events": case.events.select_related("actor").order_by("created_at", "id"),
+            "clocks": case.deadlines.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]),
         }
-        return TemplateResponse(request, "admin/aprweb/technical_review.html", context)
+        return TemplateResponse(request, "admin/aprweb/technical_review.html", context, status=status)
 
     def decide(self, request, pk, action):
         if request.method != "POST":

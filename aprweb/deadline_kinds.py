@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
+from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import Reason
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines import calendar
@@ -32,6 +33,15 @@ CORRECTION = register(
         on_lapse=expire_cases,
     )
 )
+TECHNICAL_SLA = register(
+    DeadlineKind(
+        code="technical_sla",
+        label=_("Check the conformity of the documents (REN 1.000 art. 71)"),
+        party=_("Cemig — technical analyst"),
+        compute_due=business_days("GD_TECHNICAL_REVIEW_BUSINESS_DAYS"),
+        staff_role=roles.TECHNICAL_ANALYST,
+    )
+)
 PARECER_SLA = register(
     DeadlineKind(
         code="parecer_sla",
@@ -50,3 +60,7 @@ RT_REGISTRATION_REVIEW = register(
         staff_role=roles.REGISTRATION_ANALYST,
     )
 )
+
+# The clocks that wait for the RT: the nearest open one is each order's due date in the order search (copied
+# onto AprOrder.due_at by aprweb.receivers, so the "most urgent first" sort reads one indexed column).
+RT_CLOCKS = (apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code, CORRECTION.code)

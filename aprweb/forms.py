@@ -235,6 +235,7 @@ class OrderSearchForm(forms.Form):
     SORTS = [
         ("-submitted_at", _("Most recently sent")),
         ("submitted_at", _("Oldest sent")),
+        ("due_at", _("Most urgent first (nearest deadline)")),
         ("protocol", _("Protocol")),
         ("customer_name", _("Customer name")),
     ]

@@ -194,6 +194,11 @@ class AprOrder(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     observation = models.TextField(_("observation"), blank=True)
     round = models.PositiveSmallIntegerField(_("analysis round"), default=1)
+    # The nearest open clock that waits for the RT (register, submit, correct: deadline_kinds.RT_CLOCKS),
+    # copied from the case's clocks by aprweb.receivers whenever they change — like `situation` — so the
+    # search sorts "most urgent first" on one indexed column. Empty while it is Cemig's turn.
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True)
+    due_kind = models.CharField(_("deadline kind"), max_length=40, blank=True)
 
     objects = AprOrderQuerySet.as_manager()
 
@@ -207,6 +212,8 @@ class AprOrder(models.Model):
             models.Index(fields=["regional", "-submitted_at"], name="aprorder_regional_sent"),
             models.Index(fields=["-submitted_at", "-id"], name="aprorder_sent"),
             models.Index(fields=["-registered_at", "-id"], name="aprorder_registered"),
+            # Ascending, NULLs last (PostgreSQL's default for ASC): the order of the "most urgent" sort.
+            models.Index(fields=["due_at", "id"], name="aprorder_due"),
         ]
         constraints = [
             # Backs aprweb.services_orders.order_register: a second registration in the same round is refused.

@@ -23,9 +23,10 @@ class Sort:
     column: str
     descending: bool
     nullable: bool = False
+    moment: bool = False  # a datetime column: its cursor value travels as ISO text
 
     def reversed(self):
-        return Sort(self.key, self.column, not self.descending, self.nullable)
+        return Sort(self.key, self.column, not self.descending, self.nullable, self.moment)
 
     def order_by(self):
         # Unsent orders (no date yet) sort first in descending order: the RT's work in progress on top; and
@@ -60,8 +61,12 @@ class Sort:
 
 
 SORTS = {
-    "-submitted_at": Sort("-submitted_at", "submitted_at", descending=True, nullable=True),
-    "submitted_at": Sort("submitted_at", "submitted_at", descending=False, nullable=True),
+    "-submitted_at": Sort("-submitted_at", "submitted_at", descending=True, nullable=True, moment=True),
+    "submitted_at": Sort("submitted_at", "submitted_at", descending=False, nullable=True, moment=True),
+    # Most urgent first: the nearest RT deadline first, the orders with none (Cemig's turn, or decided) last.
+    # The (due_at, id) index serves it, the copy of the clocks on the order (aprweb.receivers) makes it one
+    # column.
+    "due_at": Sort("due_at", "due_at", descending=False, nullable=True, moment=True),
     "protocol": Sort("protocol", "protocol", descending=False),
     "customer_name": Sort("customer_name", "customer_name", descending=False),
 }
@@ -131,7 +136,7 @@ class Cursor:
             return None
         try:
             key, value, pk, number = signing.loads(text, salt=CURSOR_SALT)
-            if value is not None and sort.column == "submitted_at":
+            if value is not None and sort.moment:
                 value = dt.datetime.fromisoformat(value)
         except (signing.BadSignature, ValueError, TypeError):
             return None

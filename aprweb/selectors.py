@@ -82,9 +82,25 @@ def checklist(case, order=None):
     return rows
 
 
-def missing_kinds(case, order=None):
-    have = latest_versions(case)
+def missing_kinds(case, order=None, *, latest=None):
+    have = latest_versions(case) if latest is None else latest
     return [kind for kind in required_kinds(case, order) if kind not in have]
+
+
+def pending_kinds(case, order=None, *, latest=None):
+    """The pendências still open: required kinds whose latest version the analyst marked not conforming.
+    Sending a new version closes one (its verdict is blank until the next analysis)."""
+    have = latest_versions(case) if latest is None else latest
+    return [
+        kind
+        for kind in required_kinds(case, order)
+        if kind in have and have[kind].verdict == Verdict.NONCONFORMING
+    ]
+
+
+def labels(kinds):
+    """'ART/TRT…, Memorial…': the documents a message names, in checklist order."""
+    return ", ".join(str(LABELS[kind]) for kind in kinds)
 
 
 # --- Technical analysis (SPEC §5.4) ---

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState
-from gdportal.cases.documents import allowed_types, document_store
+from gdportal.cases.documents import allowed_types, document_store, latest_versions
 from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
-from gdportal.deadlines.services import deadline_close
+from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
 
@@ -24,7 +24,7 @@ from . import deadline_kinds as clocks
 from . import rules
 from .documents import required_kinds
 from .models import AprOrder
-from .selectors import missing_kinds, order_round, rt_title
+from .selectors import labels, missing_kinds, order_round, pending_kinds, rt_title
 
 
 class OrderExists(ServiceError):
@@ -111,10 +111,20 @@ def order_upload(*, order, kind, uploaded, by):
 def order_submit(*, order, by):
     """Send the order to analysis (first time or after corrections)."""
     case = _lock_for_order_rt(order, by)
-    missing = missing_kinds(case, order)
+    latest = latest_versions(case)
+    missing = missing_kinds(case, order, latest=latest)
     if missing:
         raise ServiceError(
-            _("Attach every required document before sending (%(count)d missing).") % {"count": len(missing)}
+            _("Attach every required document before sending. Missing: %(kinds)s.")
+            % {"kinds": labels(missing)}
+        )
+    # A suspended order goes back only with a new version of each document marked not conforming: the same
+    # file again would be judged the same (SPEC §5.4). The page says so too; this is the gate.
+    pending = pending_kinds(case, order, latest=latest)
+    if pending:
+        raise ServiceError(
+            _("Send a new version of the documents marked not conforming before resending: %(kinds)s.")
+            % {"kinds": labels(pending)}
         )
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
@@ -123,5 +133,8 @@ def order_submit(*, order, by):
     else:
         case_transition(case.apr_submit, by=by, action="apr_submitted")
         deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
+    # Cemig's turn now, with its own clock (SPEC §9: the conformity check), so the RT and the customer see
+    # when to expect the answer instead of "no deadline running".
+    case.technical_clock = deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case

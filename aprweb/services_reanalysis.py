@@ -14,8 +14,9 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case, next_ns
-from gdportal.deadlines.services import deadline_start
+from gdportal.deadlines.services import deadline_close, deadline_start
 
+from . import deadline_kinds as clocks
 from .models import AprOrder
 
 
@@ -42,6 +43,10 @@ def case_reanalysis_request(*, case, by, rejected_ns):
         deadline_start(subject=case, kind=apr_clocks.APR_SUBMIT.code, started_at=now)
     else:
         case_transition(case.reanalysis_review, by=by, action="reanalysis", note=note)
+        # Back under analysis: a suspended case's correction clock stops, and a new conformity check starts
+        # with a full count (SPEC §9).
+        deadline_close(subject=case, kinds=[clocks.CORRECTION.code], at=now)
+        deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
     AprOrder.objects.filter(case=case).update(ns=case.ns, ns_date=now)
     email_case(case, "case_reanalysis", old_ns=old_ns)
     return case

@@ -16,12 +16,12 @@ from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
-from gdportal.deadlines.services import deadline_start
+from gdportal.deadlines.services import deadline_close, deadline_start
 
 from . import deadline_kinds as clocks
 from .documents import required_kinds
 from .models import AprOrder
-from .selectors import current_order
+from .selectors import current_order, labels
 
 
 def _require_technical(user):
@@ -47,6 +47,8 @@ def version_verdict(*, version, by, verdict, note=""):
 
 
 def _answer(case, by, note=""):
+    """The decision is the answer: the conformity check's clock stops, the order shows the date."""
+    deadline_close(subject=case, kinds=[clocks.TECHNICAL_SLA.code])
     order = current_order(case)
     if order:
         AprOrder.objects.filter(pk=order.pk).update(
@@ -64,9 +66,10 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
         k for k in required_kinds(case, order) if k not in latest or latest[k].verdict != Verdict.CONFORMING
     ]
     if can_proceed(case.technical_approve) and not_ok:
+        # Named, not counted: the analyst goes straight to the documents still missing a conforming version.
         raise ServiceError(
-            _("Approve only when the latest version of every required document conforms (%(count)d do not).")
-            % {"count": len(not_ok)}
+            _("To approve, every required document must be conforming. Still not: %(kinds)s.")
+            % {"kinds": labels(not_ok)}
         )
     case.grid_works_needed = grid_works_needed
     case_transition(case.technical_approve, by=by, action="technical_approved")
@@ -109,4 +112,41 @@ def case_technical_reject(*, case, by, reason):
     case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
     _answer(case, by, reason)
     email_case(case, "case_technical_rejected", reason=reason)
+    return case
+
+
+DECISIONS = ("approve", "suspend", "reject")
+
+
+@transaction.atomic
+def case_technical_review(*, case, by, verdicts, decision="", note="", grid_works_needed=False):
+    """The analyst's whole review in one go (SPEC §5.4): every verdict, then the decision, all or nothing.
+
+    `verdicts` is {version id: (verdict, note)} for latest versions of the case's documents; `decision` is
+    "approve", "suspend", "reject" or "" (save the verdicts only); `note` is the note to the RT of a
+    suspension or the reason of a rejection. One transaction: when the decision is refused (approve with a
+    non-conforming document, reject without a reason), the verdicts of the same form are not kept either.
+    """
+    _require_technical(by)
+    if decision and decision not in DECISIONS:
+        raise ServiceError(_("Choose approve, suspend or reject."))
+    case = case_lock(case)
+    if case.state != CaseState.TECHNICAL_REVIEW:
+        # Another analyst decided meanwhile, or the RT withdrew: the form on the page is stale.
+        raise ServiceError(_("This order is no longer under analysis: reload the page."))
+    latest = {version.pk: version for version in latest_versions(case).values()}
+    for pk, (verdict, verdict_note) in verdicts.items():
+        version = latest.get(pk)
+        if version is None:
+            # An older version (a stale page after the RT replaced it) or another case's: judge the newest.
+            raise ServiceError(_("Judge only the latest version of each document: reload the page."))
+        if (verdict, (verdict_note or "").strip()) == (version.verdict, version.verdict_note):
+            continue  # unchanged: keep who judged it and when
+        version_verdict(version=version, by=by, verdict=verdict, note=verdict_note)
+    if decision == "approve":
+        return case_technical_approve(case=case, by=by, grid_works_needed=grid_works_needed)
+    if decision == "suspend":
+        return case_technical_suspend(case=case, by=by, note=(note or "").strip())
+    if decision == "reject":
+        return case_technical_reject(case=case, by=by, reason=note)
     return case

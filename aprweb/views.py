@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -38,7 +40,7 @@ from .models import AprOrder
 from .password import apr_password_reset_request
 from .rules import ORDER_STATES, UPLOAD_STATES
 from .search import KeysetPage, order_sort, search_orders
-from .selectors import case_for_order, checklist, current_order, missing_kinds, rt_title
+from .selectors import case_for_order, checklist, current_order, rt_title
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -253,15 +255,18 @@ def _order_context(order):
     case = order.case
     rows = checklist(case, order)
     latest_order = current_order(case)
+    pending = [row for row in rows if row.pending]
     return {
         "order": order,
         "case": case,
         "rows": rows,
-        "missing": missing_kinds(case, order),
+        "missing": [row.kind for row in rows if row.missing],
         "is_current": latest_order is not None and latest_order.pk == order.pk,
         "can_upload": case.state in UPLOAD_STATES,
         "can_submit": case.state in ORDER_STATES,
-        "pending": [row for row in rows if row.pending],
+        # Pendências stay open until a new version is sent: the order is not complete while any is.
+        "pending": pending,
+        "pending_labels": ", ".join(str(row.label) for row in pending),
     }
 
 
@@ -320,11 +325,16 @@ def _upload(request, pk, kind):
 def order_submit(request, pk):
     order = _order_for(request.user, pk)
     try:
-        services_orders.order_submit(order=order, by=request.user)
+        case = services_orders.order_submit(order=order, by=request.user)
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Order sent to analysis."))
+        due = timezone.localtime(case.technical_clock.due_at)
+        messages.success(
+            request,
+            _("Order sent to analysis. Cemig's answer is expected by %(date)s.")
+            % {"date": date_format(due, "d/m/Y")},
+        )
     return redirect("aprweb:order", pk=order.pk)
 
 

@@ -1,20 +1,26 @@
 """Analysts work here. The admin never edits a case's fields: every change goes through a service function."""
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
-from gdportal.cases.choices import CaseState
+from gdportal.cases.choices import CaseState, Reason
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.deadlines.kinds import closed_days, get_kind
 from gdportal.deadlines.models import Deadline
+from gdportal.deadlines.time_left import time_left
 
 from . import services
 from .forms import DecisionForm
@@ -160,13 +166,26 @@ def _decide(model_admin, request, pk, action):
     return redirect(back)
 
 
+# The categories of SPEC §5.3's table, as short as a list column needs them.
+SHORT_REASONS = {
+    Reason.MICRO_UP_TO_10: _("Micro ≤ 10 kW"),
+    Reason.MICRO_ABOVE_10: _("Micro > 10 kW"),
+    Reason.MINI: _("Mini"),
+}
+
+
 @admin.register(CommercialQueue)
 class CommercialQueueAdmin(CaseAdmin):
     """The commercial analysts' queue: filed requests awaiting the check, oldest first, with the SLA."""
 
-    list_display = ["protocol", "holder_name", "kind", "reason", "power_kw", "submitted_at", "sla_due"]
+    # The deadline second, the analyst works by it; short columns after it, so the list fits a 1280 px
+    # screen beside the admin's menu and the filters (issue 10: "Prazo" was cut off on the right).
+    list_display = ["protocol", "sla_due", "holder_name", "category", "power", "filed"]
     list_filter = ["kind", "reason"]
     ordering = ["submitted_at", "id"]
+
+    class Media:
+        css = {"all": ["css/admin-review.css"]}
 
     def get_queryset(self, request):
         return (
@@ -176,18 +195,54 @@ class CommercialQueueAdmin(CaseAdmin):
             .annotate(sla_due_at=_sla_due("commercial_sla"), answer_due_at=_sla_due("consultation_answer"))
         )
 
+    def get_changelist_instance(self, request):
+        # The rows' "faltam N dias úteis" need the staff-closed days: read once per page, not once per row
+        # (with the cache down, once per row would be a query per row).
+        changelist = super().get_changelist_instance(request)
+        closed = functools.cache(closed_days)
+        for case in changelist.result_list:
+            case.closed_days = closed
+        return changelist
+
     @admin.display(description=_("due by"), ordering="sla_due_at")
     def sla_due(self, obj):
-        due = obj.sla_due_at or obj.answer_due_at
+        due, kind = (
+            (obj.sla_due_at, "commercial_sla")
+            if obj.sla_due_at
+            else (obj.answer_due_at, "consultation_answer")
+        )
         if due is None:
             return "—"
-        from django.utils import timezone
-        from django.utils.formats import date_format
-
+        now = timezone.now()
+        # "faltam 3 dias úteis" counted as the clock counts; the closed days are read only for a business-day
+        # count.
+        closed = getattr(obj, "closed_days", closed_days)
+        left = time_left(due, counting=get_kind(kind).counting, now=now, closed=closed)
         text = date_format(timezone.localtime(due), "d/m/Y H:i")
-        if due < timezone.now():
-            return format_html('<strong style="color:#b02a37">{} ({})</strong>', text, _("overdue"))
-        return text
+        if due < now:
+            return format_html('<strong class="queue-overdue">{}</strong><br><small>({})</small>', text, left)
+        return format_html("{}<br><small>({})</small>", text, left)
+
+    @admin.display(description=_("filed at"), ordering="submitted_at")
+    def filed(self, obj):
+        if obj.submitted_at is None:
+            return "—"
+        moment = timezone.localtime(obj.submitted_at)
+        return format_html(
+            "{}<br><small>{}</small>", date_format(moment, "d/m/Y"), date_format(moment, "H:i")
+        )
+
+    @admin.display(description=_("category"), ordering="reason")
+    def category(self, obj):
+        # The service in the same cell: a consultation is the exception in this queue (and a filter).
+        short = SHORT_REASONS.get(obj.reason, obj.get_reason_display())
+        if obj.is_consultation:
+            return format_html("{}<br><small>{}</small>", short, obj.get_kind_display())
+        return short
+
+    @admin.display(description="kW", ordering="power_kw")
+    def power(self, obj):
+        return number_format(obj.power_kw, 2)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return redirect(reverse("admin:cases_case_change", args=[object_id]))

@@ -411,6 +411,8 @@ GD_APR_REGISTER_HOURS = env_int("GD_APR_REGISTER_HOURS", 24)
 GD_APR_SUBMIT_BUSINESS_DAYS = env_int("GD_APR_SUBMIT_BUSINESS_DAYS", 2)
 GD_COMMERCIAL_SLA_BUSINESS_DAYS = env_int("GD_COMMERCIAL_SLA_BUSINESS_DAYS", 5)
 GD_RT_REVIEW_BUSINESS_DAYS = env_int("GD_RT_REVIEW_BUSINESS_DAYS", 3)
+# The conformity check of the documents (REN 1.000 art. 71), from each (re)submission to the decision.
+GD_TECHNICAL_REVIEW_BUSINESS_DAYS = env_int("GD_TECHNICAL_REVIEW_BUSINESS_DAYS", 5)
 GD_CORRECTION_DAYS = env_int("GD_CORRECTION_DAYS", 30)
 GD_UPLOAD_MAX_BYTES = env_int("GD_UPLOAD_MAX_BYTES", 3 * 1024 * 1024)
 # Files of a request form that failed for another reason are kept this long for their owner (cases/held.py).

@@ -9,6 +9,11 @@ from django.conf import settings
 from . import calendar
 from .models import NonWorkingDay
 
+# How a clock counts its length (SPEC §9), which is also how its time left reads ("faltam 3 dias úteis").
+HOURS = "hours"
+BUSINESS_DAYS = "business_days"
+CALENDAR_DAYS = "calendar_days"
+
 
 @dataclass(frozen=True)
 class DeadlineKind:
@@ -24,6 +29,12 @@ class DeadlineKind:
     on_lapse: Callable | None = None
     reminders: bool = True  # enforcing clocks warn 2 business days and 24 hours before (SPEC §8)
     staff_role: str | None = None  # for a staff SLA: the group whose board and digest show it
+
+    @property
+    def counting(self):
+        """HOURS, BUSINESS_DAYS or CALENDAR_DAYS: the helpers below mark their functions; a kind with its own
+        function (the parecer's) counts calendar days unless it says otherwise."""
+        return getattr(self.compute_due, "counting", CALENDAR_DAYS)
 
 
 _KINDS: dict[str, DeadlineKind] = {}
@@ -53,7 +64,16 @@ def closed_days():
     return NonWorkingDay.cached_dates()
 
 
+def _counting(unit):
+    def mark(compute):
+        compute.counting = unit
+        return compute
+
+    return mark
+
+
 def hours(setting_name):
+    @_counting(HOURS)
     def compute(started_at, subject):
         return started_at + dt.timedelta(hours=getattr(settings, setting_name))
 
@@ -61,6 +81,7 @@ def hours(setting_name):
 
 
 def business_days(setting_name_or_count):
+    @_counting(BUSINESS_DAYS)
     def compute(started_at, subject):
         day = calendar.add_business_days(
             calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()
@@ -71,6 +92,7 @@ def business_days(setting_name_or_count):
 
 
 def calendar_days(setting_name_or_count):
+    @_counting(CALENDAR_DAYS)
     def compute(started_at, subject):
         day = calendar.add_calendar_days(
             calendar.local_date(started_at), _count(setting_name_or_count), closed=closed_days()

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from gdportal.notifications.services import email_queue_bulk
 
 from .kinds import get_kind
 from .models import Deadline
+from .signals import clocks_changed
 from .subjects import tag_of_type
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,17 @@ def _claim(queryset, batch_size):
         .order_by("due_at", "id")
         .values("id", "subject_type_id", "subject_id", "kind", "due_at")[:batch_size]
     )
+
+
+def _lapsed_signal(rows, kind):
+    """Tell the stages which subjects' clocks closed (clocks_changed), one signal per subject model."""
+    by_type = defaultdict(list)
+    for row in rows:
+        by_type[row["subject_type_id"]].append(row["subject_id"])
+    for type_id, subject_ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            clocks_changed.send(sender=Deadline, model=model, subject_ids=subject_ids, kinds=[kind])
 
 
 def _lapse_batch(now, batch_size, skipped):
@@ -71,6 +84,8 @@ def _lapse_batch(now, batch_size, skipped):
                     skipped.update(row["id"] for row in items if row["subject_id"] not in acted)
                 Deadline.objects.filter(id__in=ids).update(state=Deadline.State.LAPSED, closed_at=now)
                 result.lapsed += len(ids)
+                lapsed = set(ids)
+                _lapsed_signal([row for row in items if row["id"] in lapsed], kind)
             else:
                 # A staff SLA stays open (the analyst still has to act) but is flagged overdue for the board.
                 Deadline.objects.filter(id__in=ids).update(overdue_at=now)

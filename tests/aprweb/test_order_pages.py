@@ -40,6 +40,8 @@ def orders(rt, rt_registration, customer, installation):
         if n >= UNSENT:
             k = n - UNSENT
             order.submitted_at = noon if k < 10 else noon + dt.timedelta(minutes=k * 7 % 23, microseconds=k)
+        # Deadlines with ties and a third without one (Cemig's turn), spread over the pages.
+        order.due_at = None if n % 3 == 0 else noon + dt.timedelta(hours=n % 4)
         copies.append(order)
     AprOrder.objects.bulk_create(copies)
     assert AprOrder.objects.filter(submitted_at__isnull=True).count() == UNSENT
@@ -55,10 +57,11 @@ def expected(orders, sort):
             (o for o in orders if o.submitted_at), key=lambda o: (o.submitted_at, o.pk), reverse=True
         )
         return [o.pk for o in unsent + sent]
-    if sort == "submitted_at":
-        sent = sorted((o for o in orders if o.submitted_at), key=lambda o: (o.submitted_at, o.pk))
-        unsent = sorted((o for o in orders if o.submitted_at is None), key=lambda o: o.pk)
-        return [o.pk for o in sent + unsent]
+    if sort in ("submitted_at", "due_at"):
+        # Oldest sent, or most urgent, first: the rows without a date last.
+        dated = sorted((o for o in orders if getattr(o, sort)), key=lambda o: (getattr(o, sort), o.pk))
+        undated = sorted((o for o in orders if getattr(o, sort) is None), key=lambda o: o.pk)
+        return [o.pk for o in dated + undated]
     return [o.pk for o in sorted(orders, key=lambda o: (getattr(o, sort), o.pk))]
 
 

@@ -101,21 +101,27 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     page.get_by_role("button", name="Enviar para análise").click()
     expect(page.get_by_test_id("situation")).to_have_text("Em análise")
 
-    def judge(pending_kind=None):
+    def review(decision, pending_kind=None):
+        """One form: a verdict per document (the ART wrong, if asked), the decision, one submit."""
         page.goto(base + f"/admin/aprweb/technicalqueue/{case.pk}/change/")
-        forms = page.locator("form:has(input[name=verdict])")
-        for index in range(forms.count()):
-            form = page.locator("form:has(input[name=verdict])").nth(index)
-            kind_row = form.locator("xpath=ancestor::tr")
-            bad = pending_kind is not None and pending_kind in kind_row.inner_text()
-            form.locator(f"input[value={'nonconforming' if bad else 'conforming'}]").check()
+        verdicts = page.locator("fieldset.review-verdict")
+        for index in range(verdicts.count()):
+            fieldset = verdicts.nth(index)
+            bad = (
+                pending_kind is not None
+                and pending_kind in fieldset.locator("xpath=ancestor::tr").inner_text()
+            )
+            fieldset.locator(f"input[value={'nonconforming' if bad else 'conforming'}]").check()
             if bad:
-                form.locator("input[name=note]").fill("ART sem comprovante de pagamento")
-            form.locator("input[type=submit]").click()
+                fieldset.locator("input[type=text]").fill("ART sem comprovante de pagamento")
+        page.get_by_label(decision, exact=True).check()
+        page.get_by_role("button", name="Salvar a análise").click()
 
     admin_login(page, base, "analista.tecnico")
-    judge(pending_kind="ART/TRT")
-    page.get_by_role("button", name="Suspender com as pendências").click()
+    # The document opens beside the checklist, in the page's own frame.
+    page.goto(base + f"/admin/aprweb/technicalqueue/{case.pk}/change/")
+    expect(page.locator("iframe[name=doc-viewer]")).to_be_visible()
+    review("Suspender com as pendências", pending_kind="ART/TRT")
     expect(page.locator(".messagelist")).to_contain_text("suspenso")
 
     page.context.clear_cookies()
@@ -125,6 +131,11 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     page.get_by_role("button", name="Entrar").click()
     page.get_by_role("link", name=case.protocol).click()
     expect(page.get_by_role("alert")).to_contain_text("ART sem comprovante de pagamento")
+    # Not complete while the ART waits for its new version: the resend button waits too.
+    expect(page.get_by_test_id("checklist")).not_to_contain_text(
+        "Todos os documentos exigidos estão anexados"
+    )
+    expect(page.get_by_role("button", name="Reenviar para análise")).to_be_disabled()
     corrected = tmp_path / "art-corrigida.pdf"  # different bytes: the same file again would be refused
     corrected.write_bytes(pdf_bytes(2))
     art = page.locator("[data-kind=art]")
@@ -135,8 +146,7 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
     expect(page.get_by_test_id("situation")).to_have_text("Em análise")
 
     admin_login(page, base, "analista.tecnico")
-    judge()
-    page.get_by_role("button", name="Aprovar", exact=True).click()
+    review("Aprovar")
     expect(page.locator(".messagelist")).to_contain_text("Projeto aprovado")
 
     page.context.clear_cookies()
