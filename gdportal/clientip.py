@@ -15,7 +15,8 @@ import ipaddress
 
 from django.conf import settings
 
-UNKNOWN = "0.0.0.0"  # noqa: S104 — a placeholder bucket, not a bind address
+# A placeholder bucket for requests without a usable address, never an address to bind (bandit B104).
+UNKNOWN = "0.0.0.0"  # noqa: S104  # nosec B104
 
 
 def _address(value):
