@@ -142,7 +142,7 @@ def case_commercial_approve(*, case, by):
     return case
 
 
-def _written_decision(*, case, by, perm, text, required, field, transition, action, clock, template):
+def _written_decision(*, case, by, perm, text, required, field, transition, action, clock, template, name):
     """A commercial decision the customer reads as text: a rejection's reason, a consultation's answer."""
     if not by.has_perm(perm):
         raise PermissionDenied
@@ -153,7 +153,7 @@ def _written_decision(*, case, by, perm, text, required, field, transition, acti
     setattr(case, field, text)
     case_transition(getattr(case, transition), by=by, action=action, note=text)
     deadline_close(subject=case, kinds=[clock.code])
-    email_case(case, template, **{"answer" if field == "answer" else "reason": text})
+    email_case(case, template, **{name: text})
     return case
 
 
@@ -170,6 +170,7 @@ def case_commercial_reject(*, case, by, reason):
         action="commercial_rejected",
         clock=clocks.COMMERCIAL_SLA,
         template="case_commercial_rejected",
+        name="reason",
     )
 
 
@@ -186,6 +187,7 @@ def consultation_answer(*, case, by, answer):
         action="consultation_answered",
         clock=clocks.CONSULTATION_ANSWER,
         template="consultation_answered",
+        name="answer",
     )
 
 
