@@ -1,26 +1,11 @@
 """The clocks stage 2 starts (SPEC §9): on its orders' cases and on RT registrations."""
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
 from gdportal.cases import deadline_kinds as apr_clocks
-from gdportal.cases.choices import Reason
 from gdportal.cases.lapse import expire_cases
-from gdportal.deadlines import calendar
-from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, closed_days, register
-
-
-def _parecer_due(started_at, case):
-    if case.reason == Reason.MINI:
-        days = settings.GD_PARECER_DAYS_MINI
-    elif case.grid_works_needed:
-        days = settings.GD_PARECER_DAYS_MICRO_WITH_WORKS
-    else:
-        days = settings.GD_PARECER_DAYS_MICRO
-    return calendar.end_of_day(
-        calendar.add_calendar_days(calendar.local_date(started_at), days, closed=closed_days())
-    )
+from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, register
 
 
 CORRECTION = register(
@@ -39,15 +24,6 @@ TECHNICAL_SLA = register(
         label=_("Check the conformity of the documents (REN 1.000 art. 71)"),
         party=_("Cemig — technical analyst"),
         compute_due=business_days("GD_TECHNICAL_REVIEW_BUSINESS_DAYS"),
-        staff_role=roles.TECHNICAL_ANALYST,
-    )
-)
-PARECER_SLA = register(
-    DeadlineKind(
-        code="parecer_sla",
-        label=_("Issue the access opinion"),
-        party=_("Cemig — technical analyst"),
-        compute_due=_parecer_due,
         staff_role=roles.TECHNICAL_ANALYST,
     )
 )

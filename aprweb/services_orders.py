@@ -16,6 +16,7 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.documents import allowed_types, document_store, latest_versions
 from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
+from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
@@ -107,6 +108,15 @@ def order_upload(*, order, kind, uploaded, by):
     return document_store(case=case, kind=kind, uploaded=uploaded, by=by)
 
 
+def start_request_clocks(case, now):
+    """A complete request (the order submitted, resubmitted or sent back to analysis) is Day 0 of the
+    parecer (SPEC §6.1, REN 1.000 art. 64): its count starts, full, beside the 5-business-day conformity
+    check that runs inside it. A resubmission is a new request: an earlier parecer count is replaced."""
+    deadline_close(subject=case, kinds=[apr_clocks.PARECER_SLA.code], state=Deadline.State.CANCELLED, at=now)
+    deadline_start(subject=case, kind=apr_clocks.PARECER_SLA.code, started_at=now)
+    return deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
+
+
 @transaction.atomic
 def order_submit(*, order, by):
     """Send the order to analysis (first time or after corrections)."""
@@ -135,6 +145,6 @@ def order_submit(*, order, by):
         deadline_close(subject=case, kinds=[apr_clocks.APR_REGISTER.code, apr_clocks.APR_SUBMIT.code], at=now)
     # Cemig's turn now, with its own clock (SPEC §9: the conformity check), so the RT and the customer see
     # when to expect the answer instead of "no deadline running".
-    case.technical_clock = deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
+    case.technical_clock = start_request_clocks(case, now)
     AprOrder.objects.filter(pk=order.pk).update(submitted_at=now, situation=case.state)
     return case

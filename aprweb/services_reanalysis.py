@@ -18,6 +18,7 @@ from gdportal.deadlines.services import deadline_close, deadline_start
 
 from . import deadline_kinds as clocks
 from .models import AprOrder
+from .services_orders import start_request_clocks
 
 
 @transaction.atomic
@@ -46,7 +47,7 @@ def case_reanalysis_request(*, case, by, rejected_ns):
         # Back under analysis: a suspended case's correction clock stops, and a new conformity check starts
         # with a full count (SPEC §9).
         deadline_close(subject=case, kinds=[clocks.CORRECTION.code], at=now)
-        deadline_start(subject=case, kind=clocks.TECHNICAL_SLA.code, started_at=now)
+        start_request_clocks(case, now)
     AprOrder.objects.filter(case=case).update(ns=case.ns, ns_date=now)
     email_case(case, "case_reanalysis", old_ns=old_ns)
     return case

@@ -16,7 +16,8 @@ from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
-from gdportal.deadlines.services import deadline_close, deadline_start
+from gdportal.cases import deadline_kinds as apr_clocks
+from gdportal.deadlines.services import deadline_close, deadline_recompute, deadline_start
 
 from . import deadline_kinds as clocks
 from .documents import required_kinds
@@ -49,6 +50,9 @@ def version_verdict(*, version, by, verdict, note=""):
 def _answer(case, by, note=""):
     """The decision is the answer: the conformity check's clock stops, the order shows the date."""
     deadline_close(subject=case, kinds=[clocks.TECHNICAL_SLA.code])
+    if case.state != CaseState.APPROVED:
+        # Suspended or rejected: this request will get no parecer; the corrected one starts its own count.
+        deadline_close(subject=case, kinds=[apr_clocks.PARECER_SLA.code], state=Deadline.State.CANCELLED)
     order = current_order(case)
     if order:
         AprOrder.objects.filter(pk=order.pk).update(
@@ -73,7 +77,12 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
         )
     case.grid_works_needed = grid_works_needed
     case_transition(case.technical_approve, by=by, action="technical_approved")
-    deadline_start(subject=case, kind=clocks.PARECER_SLA.code)
+    if grid_works_needed:
+        # Works found by the studies: 30 days instead of 15, from the same Day 0 (SPEC §6.1).
+        deadline_recompute(subject=case, kind=apr_clocks.PARECER_SLA.code)
+    if not case.deadlines.filter(kind=apr_clocks.PARECER_SLA.code, state=Deadline.State.OPEN).exists():
+        # A case approved before the parecer's count started at the order (older data): start it now.
+        deadline_start(subject=case, kind=apr_clocks.PARECER_SLA.code)
     _answer(case, by)
     email_case(case, "case_technical_approved")
     return case

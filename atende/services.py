@@ -27,6 +27,8 @@ from gdportal.cases.services import (
     next_ns,
     next_protocol,
 )
+from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed
+from gdportal.cases.models import Guarantee
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.registry.models import Installation
@@ -125,12 +127,19 @@ def case_submit(*, case, by):
     return case
 
 
+def has_verified_guarantee(case):
+    return Guarantee.objects.filter(case=case).exists()
+
+
 @transaction.atomic
 def case_commercial_approve(*, case, by):
     if not by.has_perm("cases.commercial_review"):
         raise PermissionDenied
     case = case_lock(case)
     now = timezone.now()
+    if can_proceed(case.commercial_approve) and gfc_needed(case) and not has_verified_guarantee(case):
+        # Cemig refuses minigeneration above 500 kW without the guarantee (SPEC §6.5): checked before the NS.
+        raise ServiceError(_("Verify the performance guarantee (GFC) on this page before issuing the NS."))
     if can_proceed(case.commercial_approve):
         case.ns = next_ns()
         case.ns_issued_at = now
@@ -247,5 +256,6 @@ def case_cancel(*, case, by, reason=""):
     from gdportal.deadlines.models import Deadline
 
     deadline_close(subject=case, state=Deadline.State.CANCELLED)
+    gfc_mark_releasable(case=case, reason=_("Request cancelled"))
     email_case(case, "case_cancelled", reason=reason, by_holder=not by.is_staff)
     return case

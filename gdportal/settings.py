@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "gdportal.web",
     "atende",
     "aprweb",
+    "parecer",
     "compensation",
 ]
 
@@ -445,6 +446,18 @@ GD_PASSWORD_RESET_PER_ADDRESS = env_int("GD_PASSWORD_RESET_PER_ADDRESS", 20)
 GD_PARECER_DAYS_MICRO = env_int("GD_PARECER_DAYS_MICRO", 15)
 GD_PARECER_DAYS_MICRO_WITH_WORKS = env_int("GD_PARECER_DAYS_MICRO_WITH_WORKS", 30)
 GD_PARECER_DAYS_MINI = env_int("GD_PARECER_DAYS_MINI", 45)
+# After the parecer (SPEC §6, §9): tacit acceptance, validity, grid works, inspection and its report, the new
+# request after a failed inspection, the GFC kept after the connection.
+GD_PARECER_ACCEPT_BUSINESS_DAYS = env_int("GD_PARECER_ACCEPT_BUSINESS_DAYS", 10)
+GD_PARECER_VALID_DAYS = env_int("GD_PARECER_VALID_DAYS", 120)
+GD_GRID_WORKS_DAYS = env_int("GD_GRID_WORKS_DAYS", 60)
+GD_INSPECTION_BUSINESS_DAYS_BT = env_int("GD_INSPECTION_BUSINESS_DAYS_BT", 5)
+GD_INSPECTION_BUSINESS_DAYS_MT = env_int("GD_INSPECTION_BUSINESS_DAYS_MT", 10)
+GD_INSPECTION_REPORT_BUSINESS_DAYS = env_int("GD_INSPECTION_REPORT_BUSINESS_DAYS", 3)
+GD_NEW_INSPECTION_DAYS = env_int("GD_NEW_INSPECTION_DAYS", 120)
+GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
+# Wrong codes typed at /verificar/ allowed per address per 15 minutes.
+GD_VERIFY_LIMIT = env_int("GD_VERIFY_LIMIT", 10)
 # The deadline sweep (gdportal/deadlines/sweep.py): how often beat runs it, rows per transaction, and an
 # optional pause between batches to leave room for other writers.
 GD_SWEEP_INTERVAL_SECONDS = env_int("GD_SWEEP_INTERVAL_SECONDS", 120)

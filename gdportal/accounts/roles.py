@@ -35,6 +35,9 @@ ROLE_PERMISSIONS = {
         "cases.commercial_review",
         "cases.answer_consultation",
         "aprweb.view_aprorder",
+        "cases.manage_guarantee",
+        "cases.view_guarantee",
+        "parecer.view_parecer",
         "deadlines.add_nonworkingday",
         "deadlines.change_nonworkingday",
         "deadlines.delete_nonworkingday",
@@ -47,10 +50,20 @@ ROLE_PERMISSIONS = {
         "aprweb.view_aprorder",
         "aprweb.view_technicalqueue",
         "aprweb.change_technicalqueue",
+        "parecer.view_parecer",
+        "parecer.view_parecerqueue",
+        "parecer.view_inspection",
     ],
     REGISTRATION_ANALYST: ["aprweb.view_rtregistration", "aprweb.review_registration"],
     # Without cases.view_all_cases: the inspector sees only the cases in inspection (Case.objects.for_user).
-    INSPECTOR: ["registry.view_installation", *_CASE_READ],
+    INSPECTOR: [
+        "registry.view_installation",
+        *_CASE_READ,
+        "cases.inspect",
+        "parecer.view_parecer",
+        "parecer.view_inspection",
+        "parecer.view_inspectionqueue",
+    ],
 }
 
 ROLES = list(ROLE_PERMISSIONS)

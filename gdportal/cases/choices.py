@@ -14,7 +14,9 @@ class CaseState(models.TextChoices):
     TECHNICAL_REJECTED = "technical_rejected", _("Rejected")
     EXPIRED = "expired", _("Rejected because the deadline lapsed")
     APPROVED = "approved", _("Approved — access opinion being prepared")
-    PARECER_ISSUED = "parecer_issued", _("Access opinion issued")
+    PARECER_ISSUED = "parecer_issued", _("Access opinion issued — awaiting acceptance")
+    PARECER_UNFAVOURABLE = "parecer_unfavourable", _("Unfavourable access opinion")
+    PARECER_ACCEPTED = "parecer_accepted", _("Access opinion accepted")
     PARECER_EXPIRED = "parecer_expired", _("Access opinion expired")
     INSPECTION_REQUESTED = "inspection_requested", _("Inspection requested")
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
@@ -46,6 +48,26 @@ class EventAction(models.TextChoices):
     TECHNICAL_REJECTED = "technical_rejected", _("Rejected in the technical analysis")
     REANALYSIS = "reanalysis", _("Re-analysis requested")
     EXPIRED = "expired", _("Deadline lapsed")
+    # After the technical approval (SPEC §6, issue 11).
+    PARECER_CLOCK_PAUSED = "parecer_clock_paused", _("Access opinion deadline paused")
+    PARECER_CLOCK_RESUMED = "parecer_clock_resumed", _("Access opinion deadline resumed")
+    PARECER_ISSUED = "parecer_issued", _("Access opinion issued")
+    PARECER_UNFAVOURABLE = "parecer_unfavourable", _("Unfavourable access opinion issued")
+    PARECER_ACCEPTED = "parecer_accepted", _("Access opinion accepted")
+    PARECER_ACCEPTED_TACITLY = "parecer_accepted_tacitly", _("Access opinion accepted tacitly (10 business days)")
+    PAYMENT_RECORDED = "payment_recorded", _("Financial participation paid")
+    WORKS_DONE = "works_done", _("Grid works completed")
+    PARECER_EXPIRED = "parecer_expired", _("Access opinion expired")
+    PARECER_CANCELLED = "parecer_cancelled", _("Access opinion cancelled")
+    INSPECTION_REQUESTED = "inspection_requested", _("Inspection requested")
+    INSPECTION_SCHEDULED = "inspection_scheduled", _("Inspection scheduled")
+    INSPECTION_VISITED = "inspection_visited", _("Inspection visit recorded")
+    INSPECTION_PASSED = "inspection_passed", _("Inspection passed; plant connected")
+    INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
+    INSPECTION_LAPSED = "inspection_lapsed", _("Cancelled: no new inspection request within 120 days")
+    GFC_VERIFIED = "gfc_verified", _("Performance guarantee verified")
+    GFC_RELEASABLE = "gfc_releasable", _("Performance guarantee may be released")
+    GFC_RELEASED = "gfc_released", _("Performance guarantee released")
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
@@ -54,6 +76,7 @@ FINAL_STATES = [
     CaseState.COMMERCIAL_REJECTED,
     CaseState.TECHNICAL_REJECTED,
     CaseState.EXPIRED,
+    CaseState.PARECER_UNFAVOURABLE,
     CaseState.PARECER_EXPIRED,
     CaseState.CONNECTED,
     CaseState.CANCELLED,
@@ -64,12 +87,22 @@ FINAL_STATES = [
 # (the safe side: it blocks a second request for the installation rather than letting two run).
 OPEN_STATES = [s for s in CaseState.values if s != CaseState.DRAFT and s not in FINAL_STATES]
 
-# Before the plant is connected a case may still be cancelled (SPEC §3).
+# The states `cancel` leaves (SPEC §3): the titular, or an analyst with a reason, before the plant is
+# connected. A delivered parecer (parecer_issued, parecer_accepted) is cancelled only by `cancel_parecer`
+# (§6.4: the titular, never the RT); a final state is not cancelled.
 CANCELLABLE = [
-    s
-    for s in CaseState.values
-    if s not in (CaseState.CONNECTED, CaseState.CANCELLED, CaseState.DRAFT, CaseState.CONSULTATION_ANSWERED)
+    CaseState.SUBMITTED,
+    CaseState.AWAITING_TECHNICAL,
+    CaseState.TECHNICAL_REVIEW,
+    CaseState.PENDING_CORRECTION,
+    CaseState.APPROVED,
+    CaseState.INSPECTION_REQUESTED,
+    CaseState.INSPECTION_FAILED,
 ]
+# A delivered access opinion (SPEC §6.4).
+PARECER_CANCELLABLE = [CaseState.PARECER_ISSUED, CaseState.PARECER_ACCEPTED]
+# The inspection may be asked for from these states (SPEC §6.3), when the parecer's conditions hold.
+INSPECTION_REQUESTABLE = [CaseState.PARECER_ACCEPTED, CaseState.INSPECTION_FAILED]
 
 # While an RT may still act on the case, the holder may take it from them (SPEC §10, issue 8).
 RT_REVOCABLE = [
@@ -81,13 +114,13 @@ RT_REVOCABLE = [
     CaseState.EXPIRED,
     CaseState.APPROVED,
     CaseState.PARECER_ISSUED,
+    CaseState.PARECER_ACCEPTED,
     CaseState.INSPECTION_REQUESTED,
     CaseState.INSPECTION_FAILED,
 ]
 
 
-# The cases the inspector (vistoriador) works on and may see (SPEC §1, §6.3). No transition reaches these
-# states yet, so today the inspector sees no case at all.
+# The cases the inspector (vistoriador) works on and may see (SPEC §1, §6.3).
 INSPECTION_STATES = [CaseState.INSPECTION_REQUESTED, CaseState.INSPECTION_FAILED, CaseState.CONNECTED]
 
 

@@ -19,7 +19,9 @@ from gdportal.registry.models import InstallationClass
 from .choices import (
     AWAITING_RT_STATES,
     CANCELLABLE,
+    INSPECTION_REQUESTABLE,
     INSPECTION_STATES,
+    PARECER_CANCELLABLE,
     CaseKind,
     CaseState,
     EventAction,
@@ -191,6 +193,11 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("answer_consultation", _("Can answer access consultations")),
             ("technical_review", _("Can judge documents and approve, suspend or reject orders (technical)")),
             ("view_all_cases", _("Can see every case, not only those in inspection")),
+            ("inspect", _("Can schedule inspections and record their results")),
+            (
+                "manage_guarantee",
+                _("Can verify and release performance guarantees and record financial participation payments"),
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
@@ -258,12 +265,49 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def technical_approve(self):
         pass
 
-    @transition(field=state, source=CaseState.TECHNICAL_REJECTED, target=CaseState.TECHNICAL_REVIEW)
+    @transition(
+        field=state,
+        source=[CaseState.TECHNICAL_REJECTED, CaseState.PENDING_CORRECTION],
+        target=CaseState.TECHNICAL_REVIEW,
+    )
     def reanalysis_review(self):
         pass
 
     @transition(field=state, source=CaseState.EXPIRED, target=CaseState.AWAITING_TECHNICAL)
     def reanalysis_restart(self):
+        pass
+
+    # After the technical approval (SPEC §3, §6): the parecer, its acceptance, the inspection.
+    @transition(field=state, source=CaseState.APPROVED, target=CaseState.PARECER_ISSUED)
+    def issue_parecer(self):
+        pass
+
+    @transition(field=state, source=CaseState.APPROVED, target=CaseState.PARECER_UNFAVOURABLE)
+    def issue_unfavourable_parecer(self):
+        pass
+
+    @transition(field=state, source=CaseState.PARECER_ISSUED, target=CaseState.PARECER_ACCEPTED)
+    def accept_parecer(self):
+        pass
+
+    @transition(field=state, source=PARECER_CANCELLABLE, target=CaseState.PARECER_EXPIRED)
+    def expire_parecer(self):
+        pass
+
+    @transition(field=state, source=PARECER_CANCELLABLE, target=CaseState.CANCELLED)
+    def cancel_parecer(self):
+        pass
+
+    @transition(field=state, source=INSPECTION_REQUESTABLE, target=CaseState.INSPECTION_REQUESTED)
+    def request_inspection(self):
+        pass
+
+    @transition(field=state, source=CaseState.INSPECTION_REQUESTED, target=CaseState.CONNECTED)
+    def inspection_pass(self):
+        pass
+
+    @transition(field=state, source=CaseState.INSPECTION_REQUESTED, target=CaseState.INSPECTION_FAILED)
+    def inspection_fail(self):
         pass
 
     # Applied by the deadline sweep to whole batches at once (gdportal/cases/lapse.py), whose WHERE takes the
@@ -418,3 +462,6 @@ class HeldUpload(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+from .guarantee import Guarantee  # noqa: E402,F401  (the model lives in its own module)

@@ -21,6 +21,9 @@ class DeadlinesConfig(AppConfig):
                 return {"deadline": deadline}
             obj = subject.objects().get(pk=deadline.subject_id)
             deadline.subject = obj
-            return {"deadline": deadline, subject.context_name: obj}
+            context = {"deadline": deadline, subject.context_name: obj}
+            if deadline.spec.recipients is not None:
+                context["_to"] = deadline.spec.recipients(obj)
+            return context
 
         register_context_loader("deadline_id", load_deadline)

@@ -29,6 +29,14 @@ class DeadlineKind:
     on_lapse: Callable | None = None
     reminders: bool = True  # enforcing clocks warn 2 business days and 24 hours before (SPEC §8)
     staff_role: str | None = None  # for a staff SLA: the group whose board and digest show it
+    # A kind with reminders of its own (the parecer's validity, the GFC's expiry: 30 and 7 days before):
+    # (started_at, due_at) -> (first, second) moments, each None or after the start — enforcing or not —, and
+    # the e-mail templates of the first and the second. They use the clock's two reminder columns.
+    remind: Callable | None = None
+    reminder_templates: tuple = ("deadline_reminder_2bd", "deadline_reminder_24h")
+    # Who the reminders go to when not the subject's own people (the GFC's: the customer and the commercial
+    # group): (subject) -> [e-mail].
+    recipients: Callable | None = None
 
     @property
     def counting(self):
@@ -64,12 +72,17 @@ def closed_days():
     return NonWorkingDay.cached_dates()
 
 
-def _counting(unit):
+def counting(unit):
+    """Mark a kind's own `compute_due` with how it counts (HOURS, BUSINESS_DAYS…), for its time left."""
+
     def mark(compute):
         compute.counting = unit
         return compute
 
     return mark
+
+
+_counting = counting
 
 
 def hours(setting_name):
@@ -100,6 +113,25 @@ def calendar_days(setting_name_or_count):
         return calendar.end_of_day(day)
 
     return compute
+
+
+def days_before(*counts):
+    """Reminders `counts` calendar days before the due moment (the parecer's validity: 30 and 7)."""
+
+    def remind(started_at, due_at):
+        moments = [due_at - dt.timedelta(days=n) for n in counts]
+        return tuple(moment if moment > started_at else None for moment in moments)
+
+    return remind
+
+
+def reminder_moments(spec, started_at, due_at):
+    """(first, second) reminder moments of a new clock of `spec`; (None, None) for a kind without them."""
+    if spec.remind is not None:
+        return spec.remind(started_at, due_at)
+    if spec.enforcing and spec.reminders:
+        return reminder_times(started_at, due_at)
+    return None, None
 
 
 def reminder_times(started_at, due_at):

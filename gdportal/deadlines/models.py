@@ -84,6 +84,12 @@ class Deadline(models.Model):
     remind_24h_at = models.DateTimeField(_("24-hour reminder at"), null=True, blank=True)
     reminded_2bd_at = models.DateTimeField(_("2-business-day reminder sent at"), null=True, blank=True)
     reminded_24h_at = models.DateTimeField(_("24-hour reminder sent at"), null=True, blank=True)
+    # (The two reminder columns hold a kind's first and second reminder: 2 business days and 24 hours before
+    # for the RT's clocks, 30 and 7 days before for the parecer's validity and the GFC's expiry.)
+    # A paused clock stands still (services.deadline_pause): the sweep leaves it, its page says why.
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    pause_reason = models.CharField(_("why paused"), max_length=200, blank=True)
+    paused_days = models.PositiveIntegerField(_("days paused"), default=0)
 
     objects = DeadlineQuerySet.as_manager()
 

@@ -1,8 +1,11 @@
 """Every write to the clocks goes through here: the stages start and close them, the sweep lapses them."""
 
+import datetime as dt
+
 from django.utils import timezone
 
-from .kinds import get_kind, reminder_times
+from . import calendar
+from .kinds import HOURS, closed_days, get_kind, reminder_moments
 from .models import Deadline
 from .signals import clocks_changed
 
@@ -18,9 +21,7 @@ def deadline_start(*, subject, kind, started_at=None):
     started_at = started_at or timezone.now()
     spec = get_kind(kind)
     due_at = spec.compute_due(started_at, subject)
-    remind_2bd, remind_24h = (
-        reminder_times(started_at, due_at) if spec.enforcing and spec.reminders else (None, None)
-    )
+    remind_2bd, remind_24h = reminder_moments(spec, started_at, due_at)
     clock = Deadline.objects.create(
         subject=subject,
         kind=kind,
@@ -59,3 +60,65 @@ def deadline_cancel_others(*, model, subject_ids, lapsing_kinds, at):
     if cancelled:
         _changed(model, subject_ids, None)
     return cancelled
+
+
+def deadline_recompute(*, subject, kind):
+    """Recompute the open clock `kind` from its own start, after a fact its length depends on changed (the
+    parecer: 30 days instead of 15 once the studies find grid works, counted from the same Day 0)."""
+    spec = get_kind(kind)
+    for clock in Deadline.objects.of(subject).filter(state=Deadline.State.OPEN, kind=kind):
+        clock.due_at = spec.compute_due(clock.started_at, subject)
+        first, second = reminder_moments(spec, clock.started_at, clock.due_at)
+        clock.remind_2bd_at, clock.remind_24h_at = first, second
+        # A clock that is no longer overdue under its new date is not flagged as such.
+        if clock.overdue_at and clock.due_at > timezone.now():
+            clock.overdue_at = None
+        clock.save(update_fields=["due_at", "remind_2bd_at", "remind_24h_at", "overdue_at"])
+    _changed(type(subject), [subject.pk], [kind])
+
+
+def deadline_pause(*, subject, kind, reason="", at=None):
+    """Stop the count of an open clock (the parecer for an ONS consultation, REN 1.000 art. 64 §2; the
+    validity while the utility's works are pending). A paused clock neither lapses nor reminds."""
+    paused = (
+        Deadline.objects.of(subject)
+        .filter(state=Deadline.State.OPEN, kind=kind, paused_at__isnull=True)
+        .update(paused_at=at or timezone.now(), pause_reason=reason)
+    )
+    if paused:
+        _changed(type(subject), [subject.pk], [kind])
+    return paused
+
+
+def _shifted(moment, days, counting):
+    if moment is None or not days:
+        return moment
+    moved = moment + dt.timedelta(days=days)
+    if counting == HOURS:
+        return moved
+    # A day clock resumes "with the days left" and still ends on a business day (SPEC §9).
+    day = calendar.next_business_day(calendar.local_date(moved), closed=closed_days())
+    return dt.datetime.combine(day, calendar.local_time(moved), tzinfo=calendar.LOCAL_TZ)
+
+
+def deadline_resume(*, subject, kind, at=None):
+    """Resume a paused clock with the time it had left: its due date moves by the days it stood still."""
+    at = at or timezone.now()
+    spec = get_kind(kind)
+    resumed = 0
+    for clock in Deadline.objects.of(subject).filter(
+        state=Deadline.State.OPEN, kind=kind, paused_at__isnull=False
+    ):
+        days = (calendar.local_date(at) - calendar.local_date(clock.paused_at)).days
+        clock.due_at = _shifted(clock.due_at, days, spec.counting)
+        clock.remind_2bd_at = _shifted(clock.remind_2bd_at, days, HOURS)
+        clock.remind_24h_at = _shifted(clock.remind_24h_at, days, HOURS)
+        clock.paused_days += days
+        clock.paused_at, clock.pause_reason = None, ""
+        clock.save(
+            update_fields=["due_at", "remind_2bd_at", "remind_24h_at", "paused_days", "paused_at", "pause_reason"]
+        )
+        resumed += 1
+    if resumed:
+        _changed(type(subject), [subject.pk], [kind])
+    return resumed

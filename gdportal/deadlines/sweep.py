@@ -63,7 +63,7 @@ def _lapse_batch(now, batch_size, skipped):
     with transaction.atomic():
         rows = _claim(
             Deadline.objects.filter(
-                Q(state=Deadline.State.OPEN, due_at__lte=now, overdue_at__isnull=True)
+                Q(state=Deadline.State.OPEN, due_at__lte=now, overdue_at__isnull=True, paused_at__isnull=True)
             ).exclude(id__in=skipped),
             batch_size,
         )
@@ -93,7 +93,7 @@ def _lapse_batch(now, batch_size, skipped):
         return result
 
 
-def _remind_batch(now, batch_size, column, sent_column, template):
+def _remind_batch(now, batch_size, column, sent_column, which):
     with transaction.atomic():
         rows = _claim(
             Deadline.objects.filter(
@@ -102,6 +102,7 @@ def _remind_batch(now, batch_size, column, sent_column, template):
                     f"{column}__lte": now,
                     f"{sent_column}__isnull": True,
                     "due_at__gt": now,
+                    "paused_at__isnull": True,
                 }
             ),
             batch_size,
@@ -114,7 +115,9 @@ def _remind_batch(now, batch_size, column, sent_column, template):
         email_queue_bulk(
             [
                 {
-                    "template": template,
+                    # Each kind names its reminders' templates (SPEC §8: 2 business days and 24 hours before
+                    # a lapse; 30 and 7 days before a parecer or a guarantee expires).
+                    "template": get_kind(row["kind"]).reminder_templates[which],
                     "context": {"deadline_id": row["id"]},
                     "related_object": f"{tag_of_type(row['subject_type_id'])}:{row['subject_id']}",
                 }
@@ -135,11 +138,11 @@ def sweep(now=None, batch_size=None):
         total += result
         if pause:
             time.sleep(pause)  # let other writers in between batches on a busy database
-    for column, sent_column, template in (
-        ("remind_2bd_at", "reminded_2bd_at", "deadline_reminder_2bd"),
-        ("remind_24h_at", "reminded_24h_at", "deadline_reminder_24h"),
+    for column, sent_column, which in (
+        ("remind_2bd_at", "reminded_2bd_at", 0),
+        ("remind_24h_at", "reminded_24h_at", 1),
     ):
-        while count := _remind_batch(now, batch_size, column, sent_column, template):
+        while count := _remind_batch(now, batch_size, column, sent_column, which):
             total.reminders += count
     if total.lapsed or total.flagged or total.reminders:
         logger.info(

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParecerConfig(AppConfig):
+    """Stage 3 (SPEC §6): the parecer de acesso, its acceptance, the inspection, the connection.
+
+    Builds on the case kernel like the other stages and imports none of them."""
+
+    name = "parecer"
+    verbose_name = _("Access opinion and inspection")
+
+    def ready(self):
+        from . import deadline_kinds, documents  # noqa: F401 — registers the clocks and the document kinds
