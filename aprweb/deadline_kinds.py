@@ -7,7 +7,6 @@ from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, register
 
-
 CORRECTION = register(
     DeadlineKind(
         code="correction",

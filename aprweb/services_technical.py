@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
-from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.deadlines.services import deadline_close, deadline_recompute, deadline_start
 
 from . import deadline_kinds as clocks

@@ -14,8 +14,9 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
 from gdportal.cases.documents import identity_kinds, latest_versions
+from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed
 from gdportal.cases.held import held_attach, held_release
-from gdportal.cases.models import Case, HeldUpload
+from gdportal.cases.models import Case, Guarantee, HeldUpload
 from gdportal.cases.services import (
     ServiceError,
     case_check_rules,
@@ -27,8 +28,6 @@ from gdportal.cases.services import (
     next_ns,
     next_protocol,
 )
-from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed
-from gdportal.cases.models import Guarantee
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.notifications.services import email_queue
 from gdportal.registry.models import Installation

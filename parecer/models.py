@@ -118,7 +118,9 @@ class InspectionQuerySet(models.QuerySet):
 class Inspection(models.Model):
     """One inspection request (the seed's Vistoria form) and what became of it."""
 
-    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="inspections")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="inspections"
+    )
     parecer = models.ForeignKey(
         Parecer, verbose_name=_("access opinion"), on_delete=models.PROTECT, related_name="inspections"
     )
@@ -189,7 +191,7 @@ class Inspection(models.Model):
 
 
 class ParecerQueue(Case):
-    """Admin entry "Pareceres a emitir": approved cases, by the 15/30/45-day due date (a proxy of the case)."""
+    """Admin entry "Pareceres a emitir": approved cases by the 15/30/45-day due date (a proxy of the case)."""
 
     class Meta:
         proxy = True

@@ -1,5 +1,5 @@
-"""The parecer de acesso (SPEC §6.1, §6.4): issue it as a PDF, accept it (or let silence accept it), record the
-payment and the works, cancel it, let it expire.
+"""The parecer de acesso (SPEC §6.1, §6.4): issue it as a PDF, accept it (or let silence accept it), record
+the payment and the works, cancel it, let it expire.
 
 Same rules as every stage (gdportal.cases.services): lock, check state and right, audit, clocks, e-mails —
 one transaction. Who may act is checked here, not only by the pages.
@@ -78,7 +78,9 @@ def _content_errors(case, favourable, fields):
         errors["tariff_group"] = _("Choose the tariff group.")
     if not favourable:
         if not fields["unfavourable_reason"]:
-            errors["unfavourable_reason"] = _("Say why the opinion is unfavourable: the customer will read it.")
+            errors["unfavourable_reason"] = _(
+                "Say why the opinion is unfavourable: the customer will read it."
+            )
         return errors
     if not fields["connection_point"]:
         errors["connection_point"] = _("Describe the connection point (e.g. feeder and transformer).")
@@ -244,7 +246,7 @@ def _accepted(case, parecer, *, by, tacitly, now):
 
 @transaction.atomic
 def parecer_accept(*, case, by):
-    """"Aceitar o parecer": the titular only."""
+    """ "Aceitar o parecer": the titular only."""
     if not is_holder(by, case):
         raise PermissionDenied
     case = case_lock(case)
@@ -331,7 +333,9 @@ def parecer_cancel(*, case, by, reason=""):
         )
     case = case_lock(case)
     now = timezone.now()
-    note = reason if not by.is_staff else _("At the holder's written request: %(reason)s") % {"reason": reason}
+    note = (
+        reason if not by.is_staff else _("At the holder's written request: %(reason)s") % {"reason": reason}
+    )
     case_transition(case.cancel_parecer, by=by, action=EventAction.PARECER_CANCELLED, note=note)
     deadline_close(subject=case, state=Deadline.State.CANCELLED, at=now)
     gfc_mark_releasable(case=case, reason=_("Access opinion cancelled"), at=now)
@@ -390,4 +394,3 @@ def inspection_blockers(case):
     if parecer.payment_pending:
         reasons.append(_("The financial participation has not been recorded as paid."))
     return reasons
-

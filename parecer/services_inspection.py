@@ -15,7 +15,14 @@ from gdportal.brdocs import normalize_document, only_digits
 from gdportal.cases.choices import CaseState, EventAction
 from gdportal.cases.documents import document_store
 from gdportal.cases.gfc import gfc_connected, gfc_mark_releasable
-from gdportal.cases.services import RuleBroken, ServiceError, case_event, case_lock, case_transition, email_case
+from gdportal.cases.services import (
+    RuleBroken,
+    ServiceError,
+    case_event,
+    case_lock,
+    case_transition,
+    email_case,
+)
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.uploads import check_upload
@@ -140,16 +147,14 @@ def _visited(case, inspection, visited_on, by):
         inspection.save(update_fields=["visited_on"])
         # The inspection is done (art. 91); the report, if it fails, has 3 business days (art. 94).
         deadline_close(subject=case, kinds=[clocks.INSPECTION.code])
-        case_event(
-            case, by=by, action=EventAction.INSPECTION_VISITED, note=date_format(visited_on, "d/m/Y")
-        )
+        case_event(case, by=by, action=EventAction.INSPECTION_VISITED, note=date_format(visited_on, "d/m/Y"))
         return True
     return False
 
 
 @transaction.atomic
 def inspection_record_visit(*, case, by, visited_on):
-    """"Registrar visita": the visit happened; the result follows within 3 business days."""
+    """ "Registrar visita": the visit happened; the result follows within 3 business days."""
     _require_inspector(by)
     case = case_lock(case)
     inspection = _open_inspection(case)

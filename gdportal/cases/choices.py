@@ -54,7 +54,10 @@ class EventAction(models.TextChoices):
     PARECER_ISSUED = "parecer_issued", _("Access opinion issued")
     PARECER_UNFAVOURABLE = "parecer_unfavourable", _("Unfavourable access opinion issued")
     PARECER_ACCEPTED = "parecer_accepted", _("Access opinion accepted")
-    PARECER_ACCEPTED_TACITLY = "parecer_accepted_tacitly", _("Access opinion accepted tacitly (10 business days)")
+    PARECER_ACCEPTED_TACITLY = (
+        "parecer_accepted_tacitly",
+        _("Access opinion accepted tacitly"),
+    )
     PAYMENT_RECORDED = "payment_recorded", _("Financial participation paid")
     WORKS_DONE = "works_done", _("Grid works completed")
     PARECER_EXPIRED = "parecer_expired", _("Access opinion expired")

@@ -76,7 +76,11 @@ def _gfc_expiry_due(started_at, case):
 
 def _gfc_recipients(case):
     """The customer's people and the commercial group (SPEC §8)."""
-    staff = Group.objects.filter(name=roles.COMMERCIAL_ANALYST).filter(user__is_active=True).values_list("user__email", flat=True)
+    staff = (
+        Group.objects.filter(name=roles.COMMERCIAL_ANALYST)
+        .filter(user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
     return list(dict.fromkeys([*case.notify_emails, *(e for e in staff if e)]))
 
 

@@ -196,7 +196,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("inspect", _("Can schedule inspections and record their results")),
             (
                 "manage_guarantee",
-                _("Can verify and release performance guarantees and record financial participation payments"),
+                _("Can verify and release guarantees (GFC) and record financial participation payments"),
             ),
         ]
         indexes = [

@@ -116,7 +116,14 @@ def deadline_resume(*, subject, kind, at=None):
         clock.paused_days += days
         clock.paused_at, clock.pause_reason = None, ""
         clock.save(
-            update_fields=["due_at", "remind_2bd_at", "remind_24h_at", "paused_days", "paused_at", "pause_reason"]
+            update_fields=[
+                "due_at",
+                "remind_2bd_at",
+                "remind_24h_at",
+                "paused_days",
+                "paused_at",
+                "pause_reason",
+            ]
         )
         resumed += 1
     if resumed:
