@@ -12,7 +12,9 @@ admin.site.index_title = _("Analysis queues")
 urlpatterns = [
     path("", include("gdportal.web.urls")),
     path("accounts/", include("gdportal.accounts.urls")),
+    path("atende/gd/", include("parecer.urls")),
     path("atende/", include("atende.urls")),
+    path("verificar/", include("parecer.verify_urls")),
     path("acompanhamento/", include("atende.public_urls")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
