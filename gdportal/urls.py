@@ -12,6 +12,7 @@ admin.site.index_title = _("Analysis queues")
 urlpatterns = [
     path("", include("gdportal.web.urls")),
     path("accounts/", include("gdportal.accounts.urls")),
+    path("verificar/", include("parecer.verify_urls")),
     path("atende/", include("atende.urls")),
     path("acompanhamento/", include("atende.public_urls")),
     path("apr/", include("aprweb.urls")),
