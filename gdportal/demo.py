@@ -260,7 +260,7 @@ def seed_demo():
         consumption=880,
     )
     # The demo's requests under way sit on 0002 and 0005 (one per installation, SPEC §4.2); 0001 is left free
-    # for a new request.
+    # for a new request. Stage 3's demo adds 0006-0011 for its own cases (parecer/demo.py).
     _installation(
         "3000000005",
         maria,

@@ -23,7 +23,8 @@ def test_seed_demo_creates_the_demo_people_and_is_idempotent():
     maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
     assert maria.customer.document == "52998224725"
     assert not maria.customer.overdue_debts().exists()
-    assert maria.customer.installations.active().count() == 3
+    # Three for stage 1's demo (0001 left free) and one per stage-3 demo state (parecer/demo.py).
+    assert maria.customer.installations.active().count() == 9
     debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
     assert debtor.customer.overdue_debts().exists()
     rt = User.objects.get(cpf="11144477735")
@@ -75,4 +76,4 @@ def test_demo_has_cases_in_the_stage_one_states():
         "cancelled",
         "consultation_answered",
     } <= states
-    assert Case.objects.count() == 5
+    assert Case.objects.count() == 5 + 6  # stage 1's five, stage 3's six (tests/parecer/test_seed_stage3.py)
