@@ -43,10 +43,14 @@ def _find(code):
     return Parecer.objects.select_related("case", "document").filter(verification_code=code).first()
 
 
+def _blocked_page(request):
+    return render(request, "parecer/verify_lookup.html", {"form": VerifyForm(), "blocked": True}, status=429)
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     if _blocked(request):
-        return render(request, "parecer/verify_lookup.html", {"form": VerifyForm(), "blocked": True}, status=429)
+        return _blocked_page(request)
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         parecer = _find(form.cleaned_data["code"])
@@ -74,7 +78,7 @@ def _situation(parecer):
 @require_GET
 def show(request, code):
     if _blocked(request):
-        return render(request, "parecer/verify_lookup.html", {"form": VerifyForm(), "blocked": True}, status=429)
+        return _blocked_page(request)
     parecer = _find(code)
     if parecer is None:
         ratelimit.hit("verify", client_ip(request), WINDOW)

@@ -4,12 +4,11 @@ import pytest
 
 from gdportal.accounts import roles
 from tests import factories
-from tests.aprweb.conftest import attach_all, build_order
-from tests.atende.conftest import make_case
 
 # The rest of the cast (customer, rt, analysts, outsider) comes from tests/conftest.py; the APR fixtures are
 # reused from stage 2's conftest.
-from tests.aprweb.conftest import awaiting_case, order, rt_registration, submitted_order  # noqa: F401
+from tests.aprweb.conftest import attach_all, awaiting_case, build_order, rt_registration, submitted_order  # noqa: F401
+from tests.atende.conftest import make_case
 
 
 @pytest.fixture
@@ -29,14 +28,14 @@ def approve(case, analyst, *, grid_works_needed=False):
 
 
 def approved_case_for(customer, installation, rt, analyst, **fields):
-    """A case filed by the customer, handed to the RT with the claim code, submitted in APR Web and approved."""
+    """A case filed by the customer, handed to the RT with the claim code, sent in APR Web and approved."""
     from aprweb.services_orders import order_submit
     from gdportal.cases.choices import CaseState
 
     case = make_case(customer, installation, state=CaseState.AWAITING_TECHNICAL, **fields)
-    order = build_order(case, rt)
-    attach_all(order, rt)
-    order_submit(order=order, by=rt)
+    apr_order = build_order(case, rt)
+    attach_all(apr_order, rt)
+    order_submit(order=apr_order, by=rt)
     case.refresh_from_db()
     return approve(case, analyst)
 

@@ -175,9 +175,7 @@ def test_the_rt_cannot_cancel_a_parecer_the_titular_can(issued, rt, customer):
     assert not issued.deadlines.filter(state=Deadline.State.OPEN).exists()
 
 
-def test_a_failed_inspection_without_a_new_request_in_120_days_cancels_the_case(
-    issued, customer, inspector
-):
+def test_a_failed_inspection_without_a_new_request_in_120_days_cancels_the_case(issued, customer, inspector):
     with at(MONDAY + dt.timedelta(days=1)):
         parecer_accept(case=issued, by=customer)
         inspection_request(case=issued, by=customer, data=vistoria_data(issued), declaration=True)
