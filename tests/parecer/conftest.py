@@ -7,7 +7,7 @@ from tests import factories
 
 # The rest of the cast (customer, rt, analysts, outsider) comes from tests/conftest.py; the APR fixtures are
 # reused from stage 2's conftest.
-from tests.aprweb.conftest import attach_all, awaiting_case, build_order, rt_registration, submitted_order  # noqa: F401
+from tests.aprweb.conftest import attach_all, build_order, rt_registration  # noqa: F401
 from tests.atende.conftest import make_case
 
 
