@@ -1,0 +1,310 @@
+"""The access opinion (parecer de acesso / orçamento de conexão) as a PDF, rendered by the server (SPEC §6.1).
+
+The caller gathers a ParecerSheet from the case and stores the bytes like any document (immutable, SHA-256);
+this module only lays the sheet out. Every label goes through gettext when the PDF is rendered, so the PDF is
+in the active language (pt-BR in production). The text is platypus Paragraphs and Tables, so it stays
+selectable and searchable. Only ReportLab's standard Helvetica is used: its WinAnsi encoding covers
+Portuguese, and no font file has to ship with the portal or be downloaded.
+"""
+
+import html
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from gdportal.brformats import money_br, number_br
+
+# The parecer's dates are Minas Gerais dates whatever time zone a request happens to activate.
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+AUTHOR = "GD Portal"
+MARGIN = 18 * mm
+FOOTER_SPACE = 16 * mm
+LABEL_WIDTH = 48 * mm
+GRID = colors.HexColor("#b8c2cc")
+SHADE = colors.HexColor("#eef2f5")
+
+BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12.5)
+LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold")
+TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=15, leading=19)
+SUBTITLE = ParagraphStyle("subtitle", parent=BODY, textColor=colors.HexColor("#444444"))
+HEADING = ParagraphStyle(
+    "heading", parent=BODY, fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=9, spaceAfter=4,
+    keepWithNext=1,
+)  # fmt: skip
+NOTE = ParagraphStyle("note", parent=BODY, spaceBefore=3)
+STEP = ParagraphStyle("step", parent=BODY, leftIndent=5 * mm, bulletIndent=0, spaceAfter=3)
+FIELDS = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("BACKGROUND", (0, 0), (0, -1), SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
+FOOTER = ParagraphStyle(
+    "footer", parent=BODY, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#333333")
+)
+
+
+@dataclass(frozen=True)
+class ParecerSheet:
+    """What the PDF shows, already looked up and translated by the caller (labels, formatted CPF/CNPJ)."""
+
+    protocol: str
+    ns: str
+    holder_name: str
+    holder_document: str  # formatted for display
+    installation: str  # "" for a new unit
+    address: str
+    latitude: Decimal
+    longitude: Decimal
+    source: str
+    power_kw: Decimal
+    modality: str
+    favourable: bool
+    unfavourable_reason: str
+    voltage: str  # "BT" / "MT"
+    phases: str
+    connection_point: str
+    metering: str
+    protection: str
+    works_needed: bool
+    works_description: str
+    works_deadline_days: int | None
+    financial_participation: Decimal  # R$; zero for micro (Lei 14.300 art. 8 §6)
+    tariff_group: str
+    customer_works: str
+    issued_at: datetime  # aware
+    valid_until: date
+    validity_days: int
+    analyst_name: str
+    verification_code: str
+    verify_url: str  # absolute URL of /verificar/<code>/
+
+
+def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
+    """The A4 PDF in the active language; the footer of every page carries the verification code."""
+    # Two passes so that the footer can say "page N of M": the first one only counts the pages.
+    _data, pages = _build(sheet, total_pages=0)
+    data, _pages = _build(sheet, total_pages=pages)
+    return data
+
+
+def _build(sheet: ParecerSheet, total_pages: int) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    language = (get_language() or "pt-br").split("-")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + FOOTER_SPACE,
+        # Metadata travels with every copy of the file: the protocol identifies it, nothing personal does.
+        title=_("Access opinion %(protocol)s") % {"protocol": _winansi(sheet.protocol)},
+        subject=_("Access opinion (connection budget)"),
+        author=AUTHOR,
+        creator=AUTHOR,
+        lang="-".join([language[0], *(part.upper() for part in language[1:])]),
+    )
+
+    def footer(canvas, document):
+        _draw_footer(canvas, sheet, document.page, total_pages)
+
+    doc.build(_story(sheet), onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue(), doc.page
+
+
+def _story(sheet: ParecerSheet) -> list:
+    issued_on = _date(sheet.issued_at.astimezone(SAO_PAULO))
+    days = sheet.validity_days
+    validity = ngettext("%(date)s (%(days)d day from issue)", "%(date)s (%(days)d days from issue)", days) % {
+        "date": _date(sheet.valid_until),
+        "days": days,
+    }
+    validity_note = _(
+        "The validity stops counting at the first inspection request and pauses while the utility's grid "
+        "works are pending."
+    )
+    story = [
+        Paragraph(_text(_("Access opinion (connection budget)")), TITLE),
+        Paragraph(
+            _text(_("Distributed micro- and minigeneration — REN ANEEL 1.000/2021, art. 69")), SUBTITLE
+        ),
+        Spacer(1, 3 * mm),
+        _heading(_("1. Identification")),
+        _fields(
+            (_("Protocol"), sheet.protocol),
+            (_("Service note (NS)"), sheet.ns),
+            (_("Holder"), sheet.holder_name),
+            (_("CPF/CNPJ"), sheet.holder_document),
+            (_("Installation"), sheet.installation or _("New unit (no installation yet)")),
+            (_("Address"), sheet.address),
+            (_("Coordinates"), _coordinates(sheet.latitude, sheet.longitude)),
+            (_("Generation source"), sheet.source),
+            (_("Installed power"), f"{number_br(sheet.power_kw)} kW"),
+            (_("Modality"), sheet.modality),
+        ),
+        _heading(_("2. Decision")),
+    ]
+    if sheet.favourable:
+        decision = _(
+            "Favourable: the connection is feasible under the conditions below, and this opinion authorises "
+            "building the plant."
+        )
+        story.append(_fields((_("Opinion"), decision)))
+    else:
+        story.append(
+            _fields(
+                (_("Opinion"), _("Unfavourable: this opinion does not authorise building the plant.")),
+                (_("Reason"), sheet.unfavourable_reason),
+            )
+        )
+    works = [
+        (_("Grid works"), _("Grid works are needed") if sheet.works_needed else _("No grid works are needed"))
+    ]
+    if sheet.works_needed:
+        days = sheet.works_deadline_days
+        deadline = "" if days is None else ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+        works += [(_("Works to be done"), sheet.works_description), (_("Works deadline"), deadline)]
+    story += [
+        _heading(_("3. Connection")),
+        _fields(
+            (_("Voltage"), sheet.voltage),
+            (_("Phases"), sheet.phases),
+            (_("Connection point"), sheet.connection_point),
+            (_("Metering (bidirectional meter)"), sheet.metering),
+            (_("Protection"), sheet.protection),
+        ),
+        _heading(_("4. Grid works and financial participation")),
+        _fields(*works, (_("Financial participation"), money_br(sheet.financial_participation))),
+        _heading(_("5. Consumer unit")),
+        _fields(
+            (_("Tariff group"), sheet.tariff_group),
+            (_("Works in the customer's installation"), sheet.customer_works),
+        ),
+        _heading(_("6. Validity")),
+        _fields((_("Valid until"), validity)),
+        Paragraph(_text(validity_note), NOTE),
+        _heading(_("7. How to proceed")),
+        *_steps(sheet),
+        _heading(_("8. Issue")),
+        _fields((_("Technical analyst"), sheet.analyst_name), (_("Issued on"), issued_on)),
+    ]
+    return story
+
+
+def _steps(sheet: ParecerSheet) -> list:
+    """What the titular does next (REN 1.000 art. 83; SPEC §6.1 and §6.3)."""
+    if not sheet.favourable:
+        steps = [
+            _(
+                "An unfavourable opinion cannot be accepted and closes this request. A new connection "
+                "needs a new access request that addresses the reason above."
+            )
+        ]
+    else:
+        steps = [_("Accept this opinion in Atende with “Accept the opinion”, before it expires.")]
+        if sheet.financial_participation:
+            steps.append(
+                _(
+                    "The inspection can be scheduled only after Cemig records the payment of the financial "
+                    "participation (%(amount)s)."
+                )
+                % {"amount": money_br(sheet.financial_participation)}
+            )
+        else:
+            steps.append(
+                _(
+                    "There is no financial participation: if you do not answer within 10 business days of "
+                    "its issue, silence counts as acceptance."
+                )
+            )
+        if sheet.works_needed:
+            steps.append(_("The inspection can be requested only after Cemig finishes the grid works above."))
+        steps.append(
+            _(
+                "Then request the inspection in Atende > Mini/Micro GD > Inspection; this opinion is "
+                "attached for you."
+            )
+        )
+    return [Paragraph(_text(step), STEP, bulletText=f"{number}.") for number, step in enumerate(steps, 1)]
+
+
+def _draw_footer(canvas, sheet: ParecerSheet, page: int, total_pages: int) -> None:
+    width = A4[0] - 2 * MARGIN
+    lines = [
+        _("Verification code: %(code)s") % {"code": sheet.verification_code},
+        _("Verify its authenticity at %(url)s") % {"url": sheet.verify_url},
+    ]
+    left = Paragraph("<br/>".join(_text(line) for line in lines), FOOTER)
+    right = Paragraph(
+        _text(_("Page %(page)d of %(total)d") % {"page": page, "total": total_pages} if total_pages else ""),
+        ParagraphStyle("page", parent=FOOTER, alignment=2),
+    )
+    canvas.saveState()
+    canvas.setStrokeColor(GRID)
+    canvas.line(MARGIN, MARGIN + FOOTER_SPACE - 2 * mm, A4[0] - MARGIN, MARGIN + FOOTER_SPACE - 2 * mm)
+    _w, height = left.wrapOn(canvas, width - 30 * mm, FOOTER_SPACE)
+    left.drawOn(canvas, MARGIN, MARGIN + FOOTER_SPACE - 4 * mm - height)
+    _w, page_height = right.wrapOn(canvas, 30 * mm, FOOTER_SPACE)
+    right.drawOn(canvas, A4[0] - MARGIN - 30 * mm, MARGIN + FOOTER_SPACE - 4 * mm - page_height)
+    canvas.restoreState()
+
+
+def _heading(text: str) -> Paragraph:
+    return Paragraph(_text(text), HEADING)
+
+
+def _fields(*rows: tuple[str, str]) -> Table:
+    """Label/value rows; a row may split across pages, so a 2,000-character text cannot break the layout."""
+    table = Table(
+        [[Paragraph(_text(label), LABEL), Paragraph(_text(value), BODY)] for label, value in rows],
+        colWidths=[LABEL_WIDTH, A4[0] - 2 * MARGIN - LABEL_WIDTH],
+        splitInRow=1,
+        hAlign="LEFT",
+    )
+    table.setStyle(FIELDS)
+    return table
+
+
+def _text(value) -> str:
+    """Plain text made safe for Paragraph markup (a '<' or '&' in an address is text) and for Helvetica."""
+    text = _winansi(str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return html.escape(text, quote=False).replace("\n", "<br/>") if text else "—"
+
+
+def _winansi(text: str) -> str:
+    """Helvetica prints a black box for anything outside WinAnsi (cp1252), e.g. 'Łukasz' as '■ukasz': such a
+    letter falls back to its unaccented form, or '?'; control characters become spaces."""
+    out = []
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char != "\n":
+            out.append(" ")
+            continue
+        try:
+            char.encode("cp1252")
+            out.append(char)
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
+            out.append(base or "?")
+    return "".join(out)
+
+
+def _date(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _coordinates(latitude: Decimal, longitude: Decimal) -> str:
+    # A semicolon between them: the decimal comma would make "-19,9, -43,9" ambiguous.
+    return f"{number_br(latitude, decimal_pos=6)}; {number_br(longitude, decimal_pos=6)}"
