@@ -65,7 +65,8 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
     ):
         installation = factories.InstallationFactory(customer=installation.customer)
 
-    case = Case(
+    # `fields` override these (a minigeneration case passes its reason, power and guarantee).
+    defaults = dict(
         customer=installation.customer,
         installation=installation,
         filed_by=rt or customer_user,
@@ -92,8 +93,8 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
         requester_phone="31988887777",
         requester_email=installation.customer.email,
         declaration=True,
-        **fields,
     )
+    case = Case(**{**defaults, **fields})
     case.save()
     content = pdf_bytes()
 
