@@ -23,6 +23,7 @@ from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.time_left import time_left
 
 from . import services
+from .admin_gfc import case_gfc_urls, gfc_panel
 from .forms import DecisionForm
 from .models import CommercialQueue
 
@@ -114,6 +115,7 @@ class CaseAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.decide),
                 name="{}_{}_decide".format(*info),
             ),
+            *case_gfc_urls(self),
             *super().get_urls(),
         ]
 
@@ -135,6 +137,8 @@ class CaseAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "identity_documents": [v for v in latest_versions(case).values() if v.pk in visible],
             "decision_form": DecisionForm(),
             "clocks": case.deadlines.order_by("due_at"),
+            # The guarantee before the NS (SPEC §6.5); a failed verification brings its bound form back here.
+            **gfc_panel(request, case, (extra_context or {}).get("gfc_verify_form")),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
