@@ -8,6 +8,7 @@ class AtendeConfig(AppConfig):
 
     def ready(self):
         from gdportal.accounts import roles
+        from gdportal.cases.extensions import register_service_option
         from gdportal.deadlines.board import register_queue
         from gdportal.demo import register_demo_seeder
 
@@ -15,6 +16,10 @@ class AtendeConfig(AppConfig):
         from .demo import seed_cases
 
         register_demo_seeder(seed_cases)
+        # The Mini/Micro GD page's first options (SPEC §4.1); later stages add theirs after these.
+        register_service_option(_("Request access"), "atende:lookup", order=10)
+        register_service_option(_("Access consultation"), "atende:consultation_lookup", order=20)
+        register_service_option(_("Service status"), "atende:status", order=30)
         register_queue(
             roles.COMMERCIAL_ANALYST,
             _("Commercial analysis queue"),

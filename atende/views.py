@@ -8,13 +8,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gdportal import ratelimit
 from gdportal.cases.choices import CANCELLABLE, CaseState
 from gdportal.cases.documents import latest_versions
+from gdportal.cases.extensions import case_panels, service_options
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
 from gdportal.clientip import client_ip
@@ -23,12 +23,6 @@ from . import services
 from .catalogue import search
 from .forms import CancelForm, PublicLookupForm
 from .selectors import sees_personal_data
-
-GD_OPTIONS = [
-    (gettext_lazy("Request access"), "atende:lookup"),
-    (gettext_lazy("Access consultation"), "atende:consultation_lookup"),
-    (gettext_lazy("Service status"), "atende:status"),
-]
 
 
 @require_GET
@@ -45,7 +39,9 @@ def service_search(request):
 @login_required
 @require_GET
 def gd_service(request):
-    options = [{"label": label, "url": reverse(name)} for label, name in GD_OPTIONS]
+    # Registered by each stage (gdportal.cases.extensions): atende's own, then the parecer's Vistoria and
+    # Cancelamento, without this page importing them.
+    options = [{"label": option.label, "url": reverse(option.url_name)} for option in service_options()]
     return render(request, "atende/gd.html", {"options": options})
 
 
@@ -85,6 +81,9 @@ def status_detail(request, protocol):
             "can_revoke_rt": services.can_revoke_rt(case, request.user),
             "is_holder": _is_holder(request.user, case),
             "full_view": sees_personal_data(request.user, case.customer),
+            # The later stages' sections (the parecer, the inspection, the GFC), each read in a fixed number
+            # of queries by the stage that registered it.
+            "panels": case_panels(case, request.user),
         },
     )
 

@@ -12,6 +12,7 @@ admin.site.index_title = _("Analysis queues")
 urlpatterns = [
     path("", include("gdportal.web.urls")),
     path("accounts/", include("gdportal.accounts.urls")),
+    # Stage 3's Atende pages (Vistoria, Cancelamento, Aceitar) under /atende/gd/, before atende's own.
     path("atende/gd/", include("parecer.urls")),
     path("atende/", include("atende.urls")),
     path("verificar/", include("parecer.verify_urls")),

@@ -383,6 +383,11 @@ def inspection_blockers(case):
     if case.state not in (CaseState.PARECER_ACCEPTED, CaseState.INSPECTION_FAILED) or parecer is None:
         if case.state == CaseState.PARECER_ISSUED:
             return [_("Accept the access opinion first.")]
+        # The two ends a customer most needs named, rather than "accept it first" (the Vistoria page).
+        if case.state == CaseState.PARECER_UNFAVOURABLE:
+            return [_("An unfavourable access opinion does not authorise the connection.")]
+        if case.state == CaseState.PARECER_EXPIRED:
+            return [_("The access opinion is no longer valid.")]
         return [_("The inspection is requested after the access opinion is accepted.")]
     reasons = []
     if not parecer.favourable:

@@ -16,6 +16,7 @@ from atende import views_request
 from gdportal.cases.choices import CaseState, DocumentKind
 from gdportal.cases.models import DocumentVersion
 from gdportal.middleware import FORM_MAX_BYTES, body_limit
+from parecer import views as parecer_views
 from tests import factories
 from tests.aprweb.conftest import build_order
 from tests.atende.conftest import make_case
@@ -107,6 +108,9 @@ def test_each_url_has_its_limit(settings):
     assert body_limit(apr_views.order_upload) == 2 * 2**20 + FORM_MAX_BYTES
     assert body_limit(views_request.new_request) == len(DocumentKind) * 2 * 2**20 + FORM_MAX_BYTES
     assert body_limit(apr_views.order_new) == body_limit(None) == FORM_MAX_BYTES
+    # The Vistoria's one copy of the parecer (3 MB) with room for a scan a little over it: its message then
+    # comes at the field, not on the bare 413 page.
+    assert body_limit(parecer_views.inspection_form) == 2 * 2 * 2**20 + FORM_MAX_BYTES
 
 
 def _views(patterns):
@@ -124,6 +128,7 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         views_request.new_request,
         views_request.new_without_installation,
         views_request.edit_draft,
+        parecer_views.inspection_form,
     }
 
 
