@@ -8,10 +8,12 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from gdportal.accounts import roles
 from gdportal.brdocs import cnpj_with_check_digits, cpf_with_check_digits
@@ -260,7 +262,7 @@ def seed_demo():
         consumption=880,
     )
     # The demo's requests under way sit on 0002 and 0005 (one per installation, SPEC §4.2); 0001 is left free
-    # for a new request. Stage 3's demo adds 0006-0011 for its own cases (parecer/demo.py).
+    # for a new request. Stage 3's demo adds 0006-0011 for its own cases (demo/journeys.py).
     _installation(
         "3000000005",
         maria,
@@ -373,3 +375,6 @@ def seed_demo():
     customer, rt = User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL)
     for seeder in DEMO_SEEDERS:
         seeder(customer, rt)
+    # Then the journeys that cross stages (demo/): named in settings, so nothing here imports a stage.
+    for path in settings.GD_DEMO_JOURNEYS:
+        import_string(path)(customer, rt)

@@ -456,6 +456,8 @@ GD_INSPECTION_BUSINESS_DAYS_MT = env_int("GD_INSPECTION_BUSINESS_DAYS_MT", 10)
 GD_INSPECTION_REPORT_BUSINESS_DAYS = env_int("GD_INSPECTION_REPORT_BUSINESS_DAYS", 3)
 GD_NEW_INSPECTION_DAYS = env_int("GD_NEW_INSPECTION_DAYS", 120)
 GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
+# seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
+GD_DEMO_JOURNEYS = ["demo.journeys.seed_cases"]
 # Wrong codes typed at /verificar/ allowed per address per 15 minutes.
 GD_VERIFY_LIMIT = env_int("GD_VERIFY_LIMIT", 10)
 # The deadline sweep (gdportal/deadlines/sweep.py): how often beat runs it, rows per transaction, and an

@@ -5,21 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ParecerConfig(AppConfig):
     """Stage 3 (SPEC §6): the parecer de acesso, its acceptance, the inspection, the connection.
 
-    Builds on the case kernel like the other stages and imports none of them (only its demo, demo.py, walks a
-    case through their services, from inside its functions)."""
+    Builds on the case kernel like the other stages and imports none of them (its demo cases, which walk
+    through every stage, are in demo/journeys.py)."""
 
     name = "parecer"
     verbose_name = _("Access opinion and inspection")
 
     def ready(self):
         from gdportal.cases.extensions import register_case_panel, register_service_option
-        from gdportal.demo import register_demo_seeder
 
         from . import deadline_kinds, documents  # noqa: F401 — registers the clocks and the document kinds
-        from .demo import seed_cases
         from .panel import case_panel_context
 
-        register_demo_seeder(seed_cases)
         # Atende > Mini/Micro GD (SPEC §6.3, §6.4), after atende's own options.
         register_service_option(_("Inspection"), "parecer:inspection_list", order=40)
         register_service_option(_("Cancellation of the access opinion"), "parecer:cancel_list", order=50)

@@ -1,8 +1,8 @@
 """Demo cases for seed_demo: one per state after the technical approval (SPEC §6), each walked there through
 the real services of every stage, as the demo people would (never in production).
 
-The other stages are imported inside the functions: the app itself depends on none of them, only its demo
-retraces their steps.
+It lives outside the stages (demo/, listed in settings.GD_DEMO_JOURNEYS) because it imports all of them:
+the stages themselves import only the kernel.
 """
 
 import datetime as dt
@@ -20,9 +20,8 @@ from gdportal.cases.models import Case
 from gdportal.deadlines import calendar
 from gdportal.deadlines.kinds import closed_days
 from gdportal.registry.models import InstallationClass, Phases
-
-from . import services, services_inspection
-from .models import InspectionPeriod
+from parecer import services, services_inspection
+from parecer.models import InspectionPeriod
 
 # One access request under way per installation (SPEC §4.2): each state below gets an installation of its own,
 # with fixed numbers outside the registry's 30000NNNJJ range so the seed stays idempotent. The first stage's
