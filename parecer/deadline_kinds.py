@@ -47,6 +47,16 @@ TACIT_ACCEPTANCE = register(
         on_lapse=_tacit_lapse,
     )
 )
+# With financial participation silence does not accept (REN 1.000 art. 83): the titular's turn is still to
+# accept, within the validity. A plain reminder of whose turn it is; the validity is what lapses.
+EXPRESS_ACCEPTANCE = register(
+    DeadlineKind(
+        code="parecer_acceptance_express",
+        label=_("Accept the access opinion (within its validity)"),
+        party=_("Holder"),
+        compute_due=calendar_days("GD_PARECER_VALID_DAYS"),
+    )
+)
 VALIDITY = register(
     DeadlineKind(
         code="parecer_validity",

@@ -208,8 +208,9 @@ def parecer_issue(
     if favourable:
         validity = deadline_start(subject=case, kind=clocks.VALIDITY.code, started_at=now)
         parecer.valid_until = calendar.local_date(validity.due_at)
-        if not parecer.has_financial_participation:
-            deadline_start(subject=case, kind=clocks.TACIT_ACCEPTANCE.code, started_at=now)
+        paid = parecer.has_financial_participation
+        acceptance = clocks.EXPRESS_ACCEPTANCE if paid else clocks.TACIT_ACCEPTANCE
+        deadline_start(subject=case, kind=acceptance.code, started_at=now)
     else:
         case.decision_note = parecer.unfavourable_reason
         case.save(update_fields=["decision_note", "updated_at"])
@@ -234,7 +235,7 @@ def _accepted(case, parecer, *, by, tacitly, now):
         by=by,
         action=EventAction.PARECER_ACCEPTED_TACITLY if tacitly else EventAction.PARECER_ACCEPTED,
     )
-    deadline_close(subject=case, kinds=[clocks.TACIT_ACCEPTANCE.code], at=now)
+    deadline_close(subject=case, kinds=[clocks.TACIT_ACCEPTANCE.code, clocks.EXPRESS_ACCEPTANCE.code], at=now)
     if parecer.works_needed:
         # The utility's works run on their own clock; the validity stands still meanwhile (SPEC §6.3).
         deadline_start(subject=case, kind=clocks.GRID_WORKS.code, started_at=now)
@@ -272,7 +273,7 @@ def parecer_expire(case, now):
     case_transition(case.expire_parecer, by=None, action=EventAction.PARECER_EXPIRED)
     deadline_close(
         subject=case,
-        kinds=[clocks.TACIT_ACCEPTANCE.code, clocks.GRID_WORKS.code],
+        kinds=[clocks.TACIT_ACCEPTANCE.code, clocks.EXPRESS_ACCEPTANCE.code, clocks.GRID_WORKS.code],
         state=Deadline.State.CANCELLED,
         at=now,
     )

@@ -119,6 +119,8 @@ def test_a_parecer_with_financial_participation_is_never_accepted_by_silence(
         case = approved_case_for(customer, installation, rt, technical_analyst, reason="mini", power_kw="300")
         issue(case, technical_analyst, financial_participation="12500.00", tariff_group="A4", voltage="MT")
     assert not case.deadlines.filter(kind="parecer_acceptance").exists()
+    # Still the titular's turn to accept, within the validity (no clock that accepts by itself).
+    assert clock(case, "parecer_acceptance_express").due_at == clock(case, "parecer_validity").due_at
     with at(dt.datetime(2027, 4, 30, 12, tzinfo=SP)):
         sweep()
     case.refresh_from_db()
