@@ -4,8 +4,6 @@ its group's permission, each queue in a fixed number of queries."""
 
 import datetime as dt
 import re
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -23,28 +21,11 @@ from parecer.services import parecer_accept, parecer_clock_pause, parecer_issue
 from parecer.services_inspection import inspection_request, inspection_schedule
 from tests import factories
 from tests.atende.conftest import make_case
-from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "admin:parecer_parecerqueue_changelist"
 INSPECTIONS = "admin:parecer_inspectionqueue_changelist"
-
-
-@pytest.fixture(autouse=True)
-def stand_ins(monkeypatch, settings):
-    """The parecer's PDF module and the stage-3 e-mail templates are written elsewhere: stand-ins here."""
-    fake = types.ModuleType("parecer.pdf")
-
-    class ParecerSheet:
-        def __init__(self, **kwargs):
-            self.__dict__.update(kwargs)
-
-    fake.ParecerSheet = ParecerSheet
-    fake.render_parecer_pdf = lambda sheet: pdf_bytes()
-    monkeypatch.setitem(sys.modules, "parecer.pdf", fake)
-    monkeypatch.setattr("gdportal.notifications.services._render", lambda template, context: ("s", "t", "h"))
-    settings.ROOT_URLCONF = "tests.parecer.urls_verify"
 
 
 @pytest.fixture

@@ -29,12 +29,6 @@ from tests.files import pdf_bytes
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def plain_emails(monkeypatch):
-    # The e-mail templates are written on another branch; the outbox row is what matters here.
-    monkeypatch.setattr("gdportal.notifications.services._render", lambda template, context: ("s", "t", "h"))
-
-
 def page(response):
     return html.unescape(response.content.decode())
 

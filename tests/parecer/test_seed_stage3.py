@@ -1,8 +1,5 @@
 """seed_demo puts a demo case in every state after the approval (SPEC §6), through the real services."""
 
-import sys
-import types
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -10,7 +7,6 @@ from django.utils import timezone
 
 from gdportal import demo
 from gdportal.cases.models import Case
-from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -23,27 +19,6 @@ STAGE3 = {
     "connected",
 }
 INSPECTION = {"inspection_requested", "inspection_failed", "connected"}
-
-
-@pytest.fixture(autouse=True)
-def stand_ins(monkeypatch):
-    """The parecer's PDF renderer, its /verificar/ page and the stage's e-mail templates live on other
-    branches: stand-ins here."""
-    from django.urls import reverse
-
-    def reverse_without_verify(name, *args, **kwargs):
-        return "/verificar/code/" if name == "verify:code" else reverse(name, *args, **kwargs)
-
-    class ParecerSheet:
-        def __init__(self, **kwargs):
-            self.__dict__.update(kwargs)
-
-    fake = types.ModuleType("parecer.pdf")
-    fake.ParecerSheet = ParecerSheet
-    fake.render_parecer_pdf = lambda sheet: pdf_bytes()
-    monkeypatch.setitem(sys.modules, "parecer.pdf", fake)
-    monkeypatch.setattr("parecer.services.reverse", reverse_without_verify)
-    monkeypatch.setattr("gdportal.notifications.services._render", lambda template, context: ("s", "t", "h"))
 
 
 def test_seed_demo_has_a_case_in_every_state_after_the_approval_and_is_idempotent():
