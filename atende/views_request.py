@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from gdportal.brformats import number_br
 from gdportal.cases import rules
 from gdportal.cases.choices import DocumentKind
 from gdportal.cases.documents import latest_versions
@@ -16,6 +17,7 @@ from gdportal.cases.selectors import draft_for_user, sent_draft_for_filer
 from gdportal.cases.services import RuleBroken
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
+from gdportal.registry.flow_inversion import compatible_power_for
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
@@ -83,6 +85,12 @@ def _throttled(request):
 
 
 def _render_form(request, form, mode, draft=None):
+    # The power that skips the flow-inversion analysis (SPEC §7.3), from the installation's readings (one
+    # query). Consumption is the holder's personal data: not shown to an RT who does not serve them.
+    flow_inversion = None
+    figure = compatible_power_for(form.installation) if form.installation and form.full_view else None
+    if figure:
+        flow_inversion = {"power": number_br(figure.power_kw, 2), "cycles": figure.average.cycles}
     return render(
         request,
         "atende/request_form.html",
@@ -92,6 +100,7 @@ def _render_form(request, form, mode, draft=None):
             "draft": draft,
             "customer": form.customer,
             "installation": form.installation,
+            "flow_inversion": flow_inversion,
         },
         status=400 if form.is_bound and form.errors else 200,
     )

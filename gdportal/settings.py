@@ -432,6 +432,10 @@ GDPORTAL_BASE_URL = env("GDPORTAL_BASE_URL", f"http://127.0.0.1:{env_int('PORT',
 GD_CONSULTATION_ANSWER_DAYS = env_int("GD_CONSULTATION_ANSWER_DAYS", 30)
 # GFC (SPEC §6.5): amount = percentage × power (kW) × ANEEL reference price (R$/kW).
 GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
+# The flow-inversion calculator's capacity factor FC (SPEC §7.3; gdportal/registry/flow_inversion.py): the
+# share of a cycle's 730 hours as if at full power. ANEEL's own equation was not recovered; 0.16 (a usual
+# figure for solar) is the SPEC's default, and a setting so a better one is a deploy, not a patch.
+GD_CALCULATOR_CAPACITY_FACTOR = env("GD_CALCULATOR_CAPACITY_FACTOR", "0.16")
 # Minas Gerais' bounding box (decimal degrees) for the plant's coordinates.
 GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
 # Failed public status lookups allowed per address per 15 minutes.

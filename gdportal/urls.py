@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from compensation.views_calculator import calculator
 from gdportal.deadlines.views import sla_board
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
@@ -17,6 +18,8 @@ urlpatterns = [
     path("atende/", include("atende.urls")),
     path("verificar/", include("parecer.verify_urls")),
     path("acompanhamento/", include("atende.public_urls")),
+    # Public, outside compensation's own URLs (/compensacao/, the titular's pages): an address of its own.
+    path("calculadora/", calculator, name="calculator"),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),
