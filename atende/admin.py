@@ -1,10 +1,7 @@
 """Analysts work here. The admin never edits a case's fields: every change goes through a service function."""
 
-import functools
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -15,26 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
-from gdportal.cases.choices import CaseState, Reason
+from gdportal.cases.admin_common import SHORT_REASONS, ClosedDaysOncePerPage, clock_column, due_cell
+from gdportal.cases.choices import CaseState
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import Case, CaseEvent, DocumentVersion
-from gdportal.deadlines.kinds import closed_days, get_kind
-from gdportal.deadlines.models import Deadline
-from gdportal.deadlines.time_left import time_left
+from gdportal.deadlines.kinds import closed_days
 
 from . import services
 from .admin_gfc import case_gfc_urls, gfc_panel
 from .forms import DecisionForm
 from .models import CommercialQueue
-
-
-def _sla_due(kind):
-    return Subquery(
-        Deadline.objects.of_model(Case)
-        .filter(subject_id=OuterRef("pk"), kind=kind, state__in=["open", "lapsed"])
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -170,16 +157,8 @@ def _decide(model_admin, request, pk, action):
     return redirect(back)
 
 
-# The categories of SPEC §5.3's table, as short as a list column needs them.
-SHORT_REASONS = {
-    Reason.MICRO_UP_TO_10: _("Micro ≤ 10 kW"),
-    Reason.MICRO_ABOVE_10: _("Micro > 10 kW"),
-    Reason.MINI: _("Mini"),
-}
-
-
 @admin.register(CommercialQueue)
-class CommercialQueueAdmin(CaseAdmin):
+class CommercialQueueAdmin(ClosedDaysOncePerPage, CaseAdmin):
     """The commercial analysts' queue: filed requests awaiting the check, oldest first, with the SLA."""
 
     # The deadline second, the analyst works by it; short columns after it, so the list fits a 1280 px
@@ -196,17 +175,11 @@ class CommercialQueueAdmin(CaseAdmin):
             super()
             .get_queryset(request)
             .filter(state=CaseState.SUBMITTED)
-            .annotate(sla_due_at=_sla_due("commercial_sla"), answer_due_at=_sla_due("consultation_answer"))
+            .annotate(
+                sla_due_at=clock_column(["commercial_sla"]),
+                answer_due_at=clock_column(["consultation_answer"]),
+            )
         )
-
-    def get_changelist_instance(self, request):
-        # The rows' "faltam N dias úteis" need the staff-closed days: read once per page, not once per row
-        # (with the cache down, once per row would be a query per row).
-        changelist = super().get_changelist_instance(request)
-        closed = functools.cache(closed_days)
-        for case in changelist.result_list:
-            case.closed_days = closed
-        return changelist
 
     @admin.display(description=_("due by"), ordering="sla_due_at")
     def sla_due(self, obj):
@@ -215,17 +188,8 @@ class CommercialQueueAdmin(CaseAdmin):
             if obj.sla_due_at
             else (obj.answer_due_at, "consultation_answer")
         )
-        if due is None:
-            return "—"
-        now = timezone.now()
-        # "faltam 3 dias úteis" counted as the clock counts; the closed days are read only for a business-day
-        # count.
-        closed = getattr(obj, "closed_days", closed_days)
-        left = time_left(due, counting=get_kind(kind).counting, now=now, closed=closed)
-        text = date_format(timezone.localtime(due), "d/m/Y H:i")
-        if due < now:
-            return format_html('<strong class="queue-overdue">{}</strong><br><small>({})</small>', text, left)
-        return format_html("{}<br><small>({})</small>", text, left)
+        # "faltam 3 dias úteis" counted as the clock counts; the closed days are read once per page.
+        return due_cell(due, kind, closed=getattr(obj, "closed_days", closed_days))
 
     @admin.display(description=_("filed at"), ordering="submitted_at")
     def filed(self, obj):

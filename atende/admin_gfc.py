@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.brformats import datetime_br, money_br, number_br
+from gdportal.cases.admin_common import ReadOnlyAdmin
 from gdportal.cases.choices import CaseState, GfcBank, GfcForm
 from gdportal.cases.gfc import (
     GFC_EXPIRY_KIND,
@@ -188,7 +189,7 @@ def _date(value):
 
 
 @admin.register(Guarantee)
-class GuaranteeAdmin(admin.ModelAdmin):
+class GuaranteeAdmin(ReadOnlyAdmin):
     """The guarantees held, to be released and released; read-only (the services change them)."""
 
     list_display = [
@@ -228,15 +229,6 @@ class GuaranteeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # The guarantees of the cases this user may see (SPEC §10), never more.
         return super().get_queryset(request).filter(case__in=Case.objects.for_user(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         def release(request, pk):

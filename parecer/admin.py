@@ -15,19 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from gdportal.brformats import datetime_br, money_br, number_br
 from gdportal.cases import deadline_kinds as case_clocks
+from gdportal.cases.admin_common import QueueAdmin, ReadOnlyAdmin, clock_column, due_cell, live_clock
 from gdportal.cases.choices import PARECER_CANCELLABLE, CaseState
 from gdportal.cases.models import Case
 from gdportal.cases.services import RuleBroken, ServiceError
 
 from . import admin_forms, services
-from .admin_common import (
-    QueueAdmin,
-    ReadOnlyAdmin,
-    clock_column,
-    document_url,
-    due_cell,
-    live_clock,
-)
+from .admin_links import document_url
 from .models import Parecer, ParecerQueue
 
 PARECER_SLA = case_clocks.PARECER_SLA.code

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from gdportal.brdocs import format_cep, mask_document
 from gdportal.brformats import datetime_br
+from gdportal.cases.admin_common import QueueAdmin, ReadOnlyAdmin, clock_column, due_cell, live_clock
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case
 from gdportal.cases.services import RuleBroken, ServiceError
@@ -23,7 +24,7 @@ from gdportal.web.templatetags.br import phone
 
 from . import admin_forms, services_inspection
 from . import deadline_kinds as clocks
-from .admin_common import QueueAdmin, ReadOnlyAdmin, clock_column, document_url, due_cell, live_clock
+from .admin_links import document_url
 from .models import Inspection, InspectionPeriod, InspectionQueue, Parecer
 from .services import current_parecer
 

@@ -1,5 +1,6 @@
-"""What the stage-3 admin pages share: ids from URLs, a case's clock as a subquery column (no query per row),
-the "due by" cell with its time left, the queue and read-only admin bases, the work pages' context."""
+"""What the stages' admin queues share: ids from URLs, a case's clock as a subquery column (no query per row),
+the "due by" cell with its time left, the closed days read once per page, the queue and read-only admin
+bases, the work pages' context."""
 
 import functools
 
@@ -70,11 +71,6 @@ def due_cell(due, kind, *, closed=closed_days, paused_at=None):
     return format_html("{}<br><small>({})</small>", text, left)
 
 
-def document_url(document_id):
-    """The download view checks the user may open the file (SPEC §10); ?inline=1 opens it in the browser."""
-    return reverse("atende:document", args=[document_id]) + "?inline=1"
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Nothing is edited here: every change goes through a service function on a work page."""
 
@@ -97,7 +93,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return obj
 
 
-class QueueAdmin(IndexedSearchMixin, ReadOnlyAdmin):
+class ClosedDaysOncePerPage:
+    """The rows' "faltam N dias úteis" need the staff-closed days: read once per page, not once per row (with
+    the cache down, once per row would be a query per row). Rows get `closed_days` for due_cell."""
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        closed = functools.cache(closed_days)
+        for row in changelist.result_list:
+            row.closed_days = closed
+        return changelist
+
+
+class QueueAdmin(ClosedDaysOncePerPage, IndexedSearchMixin, ReadOnlyAdmin):
     """A queue of cases (a proxy of Case) with a work page instead of the change form."""
 
     search_fields = ["protocol"]
@@ -110,14 +118,6 @@ class QueueAdmin(IndexedSearchMixin, ReadOnlyAdmin):
 
     class Media:
         css = {"all": ["css/admin-review.css", "css/admin-parecer.css"]}
-
-    def get_changelist_instance(self, request):
-        # The rows' "faltam N dias úteis" need the staff-closed days: read once per page, not once per row.
-        changelist = super().get_changelist_instance(request)
-        closed = functools.cache(closed_days)
-        for case in changelist.result_list:
-            case.closed_days = closed
-        return changelist
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return self.redirect_to_work(object_id)
