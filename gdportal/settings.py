@@ -481,6 +481,15 @@ CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",
     "schedule": crontab(hour=7, minute=0),
 }
+# Compensation notices (SPEC §8): credits expiring within 90 days, daily; the yearly statement in January.
+CELERY_BEAT_SCHEDULE["compensation-expiring-credits"] = {
+    "task": "compensation.expiring_credits",
+    "schedule": crontab(hour=8, minute=0),
+}
+CELERY_BEAT_SCHEDULE["compensation-yearly-statements"] = {
+    "task": "compensation.yearly_statements",
+    "schedule": crontab(hour=9, minute=0, day_of_month=10, month_of_year=1),
+}
 # Staff MFA (gdportal/admin_site.py): staff with a confirmed TOTP device always need a token; this makes
 # a device mandatory for every staff user (enrol them first).
 GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)
