@@ -16,6 +16,7 @@ urlpatterns = [
     path("atende/gd/", include("parecer.urls")),
     path("atende/", include("atende.urls")),
     path("verificar/", include("parecer.verify_urls")),
+    path("compensacao/", include("compensation.urls_statement")),
     path("acompanhamento/", include("atende.public_urls")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
