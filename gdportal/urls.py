@@ -17,6 +17,7 @@ urlpatterns = [
     path("atende/gd/", include("parecer.urls")),
     path("atende/", include("atende.urls")),
     path("verificar/", include("parecer.verify_urls")),
+    path("compensacao/", include("compensation.urls_statement")),
     path("acompanhamento/", include("atende.public_urls")),
     # Public, outside compensation's own URLs (/compensacao/, the titular's pages): an address of its own.
     path("calculadora/", calculator, name="calculator"),
