@@ -28,7 +28,9 @@ def expiry_date(lot):
 
 
 def _sent(markers):
-    return set(OutboundEmail.objects.filter(related_object__in=markers).values_list("related_object", flat=True))
+    return set(
+        OutboundEmail.objects.filter(related_object__in=markers).values_list("related_object", flat=True)
+    )
 
 
 def _recipients(customer):
