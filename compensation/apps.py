@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class CompensationConfig(AppConfig):
     name = "compensation"
     verbose_name = _("Compensation system")
+
+    def ready(self):
+        from gdportal.accounts.roles import COMMERCIAL_ANALYST, extend_role
+        from gdportal.cases.extensions import register_service_option
+
+        from . import services  # noqa: F401 — registers the legal instrument's file kind
+
+        # Atende > Mini/Micro GD (SPEC §7.1), after Vistoria and Cancelamento.
+        register_service_option(_("Compensation system"), "compensation_atende:home", order=60)
+        # SPEC §1: receiving-unit registrations and tariffs belong to the commercial group.
+        extend_role(
+            COMMERCIAL_ANALYST,
+            [
+                "compensation.view_allocationset",
+                "compensation.review_allocation",
+                "compensation.view_generator",
+                "compensation.view_tariff",
+                "compensation.add_tariff",
+                "compensation.change_tariff",
+            ],
+        )

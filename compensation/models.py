@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.cases.choices import Modality, Source
-from gdportal.registry.models import Customer, Installation, InstallationClass
+from gdportal.registry.models import Customer, Installation, InstallationClass, Voltage
 
 KWH = {"max_digits": 14, "decimal_places": 3}
 BRL = {"max_digits": 14, "decimal_places": 2}
@@ -105,6 +105,27 @@ class AllocationStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+class UnitType(models.TextChoices):
+    """The seed's "Tipo da unidade" on the Cadastramento de UC recebedora."""
+
+    MICRO = "micro", _("Microgeneration (< 75 kW)")
+    MULTIPLE_UNITS = "emuc", _("Multiple consumer units")
+    SHARED = "shared", _("Shared generation")
+    MINI = "mini", _("Minigeneration (> 75 kW)")
+    REMOTE = "remote", _("Remote self-consumption")
+
+
+class LegalForm(models.TextChoices):
+    """How the participants of a shared generation are bound (Lei 14.300 art. 1º X); the last one is refused
+    (ANEEL Ofício Circular 15/2021): a consórcio de bens is not an association for generating energy."""
+
+    CONSORTIUM = "consortium", _("Consortium (civil or business)")
+    COOPERATIVE = "cooperative", _("Cooperative (at least 20 members)")
+    CONDOMINIUM = "condominium", _("Condominium (voluntary civil or building)")
+    ASSOCIATION = "association", _("Other civil association formed for this purpose")
+    CONSORTIUM_11795 = "consortium_11795", _("Consortium under Lei 11.795/2008 (consórcio de bens)")
+
+
 class AllocationSet(models.Model):
     """One registration of receiving units (Cadastramento de UC recebedora) and, once accepted, one
     allocation in force from `first_cycle` to `last_cycle` (open while it is the current one). Never
@@ -148,7 +169,12 @@ class AllocationSet(models.Model):
     )
     refusal_reason = models.TextField(_("reason for the refusal"), blank=True)
     imported = models.BooleanField(_("imported"), default=False)
-    # The seed's form (contact person and voltage); the legal instrument goes as a document below.
+    # The seed's form (type of unit, voltage, contact person); the legal instrument goes as a file below.
+    unit_type = models.CharField(_("type of unit"), max_length=10, choices=UnitType.choices, blank=True)
+    voltage = models.CharField(_("customer connected at"), max_length=2, choices=Voltage.choices, blank=True)
+    legal_form = models.CharField(
+        _("legal form of the shared generation"), max_length=20, choices=LegalForm.choices, blank=True
+    )
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     contact_mobile = models.CharField(_("mobile"), max_length=20, blank=True)
@@ -161,6 +187,8 @@ class AllocationSet(models.Model):
         verbose_name = _("receiving units registration")
         verbose_name_plural = _("receiving units registrations")
         ordering = ["-requested_at", "-id"]
+        # The commercial analyst's decision (SPEC §1: receiving-unit registrations are commercial).
+        permissions = [("review_allocation", _("Can accept or refuse receiving-unit registrations"))]
         indexes = [models.Index(fields=["generator", "status", "first_cycle"])]
 
     def __str__(self):

@@ -460,6 +460,9 @@ GD_INSPECTION_BUSINESS_DAYS_MT = env_int("GD_INSPECTION_BUSINESS_DAYS_MT", 10)
 GD_INSPECTION_REPORT_BUSINESS_DAYS = env_int("GD_INSPECTION_REPORT_BUSINESS_DAYS", 3)
 GD_NEW_INSPECTION_DAYS = env_int("GD_NEW_INSPECTION_DAYS", 120)
 GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
+# Sistema de compensação (SPEC §7.1): an accepted receiving-unit registration applies from the first cycle
+# that starts at least this many days after the request (60, the seed; 0 for REN 1.000's "next cycle").
+GD_ALLOCATION_NOTICE_DAYS = env_int("GD_ALLOCATION_NOTICE_DAYS", 60)
 # seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
 GD_DEMO_JOURNEYS = ["demo.journeys.seed_cases"]
 # Wrong codes typed at /verificar/ allowed per address per 15 minutes.

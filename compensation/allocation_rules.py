@@ -1,0 +1,379 @@
+"""The rules of a receiving-unit registration (SPEC §7.1), each with its pt-BR message where it is broken.
+
+`check_allocation` judges a whole registration — whatever filled it (the Atende form, a script, later the API)
+— and returns the errors keyed by row (the row of "Relação de instalações" that breaks a rule) and by form
+field (what is not about one row: the total, the legal instrument, the fast-track unit), together with the
+rows cleaned for saving. `first_cycle_for` is the rule of the effective cycle.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from gdportal.brdocs import only_digits
+from gdportal.brformats import number_br
+from gdportal.cases.choices import Modality
+from gdportal.registry.models import Installation
+
+from .models import AllocationMode, AllocationSet, AllocationStatus, LegalForm, UnitType
+
+HUNDRED = Decimal(100)
+# REN 1.000 art. 73-A §2 II: autoconsumo local up to this power, connected without the flow-inversion study,
+# keeps its surplus at the unit itself.
+FAST_TRACK_KW = Decimal("7.5")
+INSTALLATION_DIGITS = 10
+# Where credits may go to another titular's unit (Lei 14.300 art. 1º: geração compartilhada, EMUC).
+OTHER_TITULARS_ALLOWED = {UnitType.SHARED, UnitType.MULTIPLE_UNITS, Modality.SHARED, Modality.MULTIPLE_UNITS}
+
+
+@dataclass
+class RowInput:
+    """One row as typed: `line` is the row number the user sees (rows left blank are not passed)."""
+
+    installation: str
+    percent: Decimal | None = None
+    priority: int | None = None
+    line: int = 0
+
+
+@dataclass
+class CleanRow:
+    installation: Installation
+    percent: Decimal | None
+    priority: int | None
+
+
+@dataclass
+class AllocationErrors:
+    """`rows`: {row index: {field: [messages]}}; `fields`: {form field, or None for the form: [messages]}."""
+
+    rows: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    fields: dict = field(default_factory=lambda: defaultdict(list))
+
+    def at_row(self, index, name, message):
+        self.rows[index][name].append(message)
+
+    def at_field(self, name, message):
+        self.fields[name].append(message)
+
+    def __bool__(self):
+        return bool(self.rows or self.fields)
+
+    def messages(self):
+        for index in sorted(self.rows):
+            for messages in self.rows[index].values():
+                yield from messages
+        for messages in self.fields.values():
+            yield from messages
+
+
+def is_fast_track(generator):
+    return generator.modality == Modality.LOCAL and generator.power_kw <= FAST_TRACK_KW
+
+
+def needs_legal_instrument(generator, unit_type):
+    """Shared generation and multiple consumer units bind several titulars: their instrument is attached."""
+    return unit_type in (UnitType.SHARED, UnitType.MULTIPLE_UNITS) or generator.modality in (
+        Modality.SHARED,
+        Modality.MULTIPLE_UNITS,
+    )
+
+
+MODALITY_UNIT_TYPES = {
+    Modality.REMOTE: UnitType.REMOTE,
+    Modality.SHARED: UnitType.SHARED,
+    Modality.MULTIPLE_UNITS: UnitType.MULTIPLE_UNITS,
+}
+MINI_FROM_KW = Decimal(75)
+
+
+def default_unit_type(generator):
+    """The seed's "Tipo da unidade" a generating unit starts from: its modality, else its size."""
+    if generator.modality in MODALITY_UNIT_TYPES:
+        return MODALITY_UNIT_TYPES[generator.modality]
+    return UnitType.MINI if generator.power_kw > MINI_FROM_KW else UnitType.MICRO
+
+
+def same_titular(customer, other):
+    """The same CPF, or two CNPJs of the same company (the root: the first 8 characters)."""
+    if customer.pk == other.pk or customer.document == other.document:
+        return True
+    both_cnpj = len(customer.document) == 14 and len(other.document) == 14
+    return both_cnpj and customer.document[:8] == other.document[:8]
+
+
+def decimal_places(value):
+    """Places a number really has: 10,50 has one, 33,333 three."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def add_months(day, months):
+    years, month = divmod(day.month - 1 + months, 12)
+    return date(day.year + years, month + 1, 1)
+
+
+def first_cycle_for(requested_on, decided_on=None, notice_days=None):
+    """The first cycle (month) that starts at least GD_ALLOCATION_NOTICE_DAYS after the request — never the
+    request's own cycle (0 days is REN 1.000's "next cycle") — and, when the analyst decides late, not a cycle
+    that ended before the decision: a cycle is computed only once it is over, so the one in progress may
+    still take the new allocation, but one already billed is never rewritten by it."""
+    notice = settings.GD_ALLOCATION_NOTICE_DAYS if notice_days is None else notice_days
+    earliest = requested_on + timedelta(days=notice)
+    cycle = month_start(earliest)
+    if cycle < earliest:
+        cycle = add_months(cycle, 1)
+    cycle = max(cycle, add_months(month_start(requested_on), 1))
+    if decided_on is not None:
+        cycle = max(cycle, month_start(decided_on))
+    return cycle
+
+
+def pending_set(generator):
+    return (
+        AllocationSet.objects.filter(generator=generator, status=AllocationStatus.PENDING)
+        .order_by("requested_at", "id")
+        .first()
+    )
+
+
+def check_allocation(
+    *,
+    generator,
+    unit_type,
+    legal_form,
+    mode,
+    rows,
+    remainder_to=None,
+    has_legal_instrument=False,
+    check_pending=True,
+):
+    """(errors, clean rows, the remainder's installation) for a registration of `generator`'s receivers.
+
+    `rows`: RowInput in the order shown; `remainder_to`: the installation number of the unit that takes what
+    is left in priority order (optional: else the one that consumed most, SPEC §7.2 step 2).
+    """
+    errors = AllocationErrors()
+    if unit_type not in UnitType.values:
+        errors.at_field("unit_type", _("Choose the type of unit."))
+    if mode not in AllocationMode.values:
+        errors.at_field("mode", _("Choose how the credits are shared: percentages or priority order."))
+    if is_fast_track(generator):
+        errors.at_field(
+            None,
+            _(
+                "This generating unit (local self-consumption up to 7,5 kW, connected without the "
+                "flow-inversion study) may not send credits to other units (REN 1.000 art. 73-A §2 II): "
+                "its surplus stays as credit at the unit itself."
+            ),
+        )
+    if check_pending:
+        pending = pending_set(generator)
+        if pending is not None:
+            errors.at_field(
+                None,
+                _(
+                    "A registration for this generating unit, filed on %(date)s, is awaiting Cemig's "
+                    "analysis: wait for the answer before filing another."
+                )
+                % {"date": pending.requested_at.strftime("%d/%m/%Y")},
+            )
+    _check_legal(errors, generator, unit_type, legal_form, has_legal_instrument)
+    if not rows:
+        errors.at_field(None, _("List at least one receiving unit in “Relação de instalações”."))
+        return errors, [], None
+    found = _installations(rows)
+    clean = _check_units(errors, generator, unit_type, rows, found)
+    if mode == AllocationMode.PERCENT:
+        _check_percentages(errors, rows)
+    elif mode == AllocationMode.PRIORITY:
+        _check_priorities(errors, rows)
+    remainder = None
+    if mode == AllocationMode.PRIORITY and remainder_to:
+        remainder = found.get(only_digits(remainder_to))
+        if remainder is None or all(inst.pk != remainder.pk for inst in clean.values()):
+            errors.at_field(
+                "remainder_to", _("The unit that takes the remainder must be one of the units listed.")
+            )
+    if errors:
+        return errors, [], None
+    return errors, _clean_rows(mode, rows, clean), remainder
+
+
+def _check_legal(errors, generator, unit_type, legal_form, has_legal_instrument):
+    if legal_form == LegalForm.CONSORTIUM_11795:
+        errors.at_field(
+            "legal_form",
+            _(
+                "A consortium under Lei 11.795/2008 (consórcio de bens) cannot form a shared generation "
+                "(ANEEL Ofício Circular 15/2021): the participants must be bound by a civil or business "
+                "consortium, a cooperative, a condominium or another civil association formed for this "
+                "purpose."
+            ),
+        )
+    if not needs_legal_instrument(generator, unit_type):
+        return
+    if not legal_form:
+        errors.at_field("legal_form", _("Choose how the participants of the shared generation are bound."))
+    elif legal_form not in LegalForm.values:
+        errors.at_field("legal_form", _("Choose one of the legal forms listed."))
+    if not has_legal_instrument:
+        errors.at_field(
+            "legal_instrument",
+            _(
+                "Attach the legal instrument that binds the participants (the consortium or cooperative "
+                "agreement, the condominium's convention…): it is required for shared generation and for "
+                "multiple consumer units."
+            ),
+        )
+
+
+def _installations(rows):
+    numbers = {only_digits(row.installation) for row in rows}
+    numbers = [n for n in numbers if len(n) == INSTALLATION_DIGITS]
+    return {
+        inst.number: inst
+        for inst in Installation.objects.filter(number__in=numbers).select_related("customer")
+    }
+
+
+def _check_units(errors, generator, unit_type, rows, found):
+    """Each row names a Cemig unit that exists, is active, appears once, is not the generator and — outside
+    shared generation and EMUC — has the generator's titular. Returns {row index: CleanRow}."""
+    titular = generator.installation.customer
+    other_titulars = unit_type in OTHER_TITULARS_ALLOWED or generator.modality in OTHER_TITULARS_ALLOWED
+    first_line = {}
+    clean = {}
+    for index, row in enumerate(rows):
+        number = only_digits(row.installation)
+        line = row.line or index + 1
+        if not row.installation.strip():
+            errors.at_row(index, "installation", _("Enter the installation number."))
+            continue
+        if len(number) != INSTALLATION_DIGITS:
+            errors.at_row(index, "installation", _("An installation number has 10 digits."))
+            continue
+        if number in first_line:
+            errors.at_row(
+                index,
+                "installation",
+                _("Installation %(number)s is already in row %(line)s: list each unit once.")
+                % {"number": number, "line": first_line[number]},
+            )
+            continue
+        first_line[number] = line
+        if number == generator.installation.number:
+            errors.at_row(
+                index,
+                "installation",
+                _(
+                    "This is the generating unit itself: it is not listed, what is not allocated to the "
+                    "other units already stays with it."
+                ),
+            )
+            continue
+        installation = found.get(number)
+        if installation is None:
+            errors.at_row(
+                index,
+                "installation",
+                _(
+                    "Installation %(number)s is not in Cemig's registry: credits go only to Cemig consumer "
+                    "units, in its concession area. Check the number on the electricity bill."
+                )
+                % {"number": number},
+            )
+            continue
+        if not installation.is_active:
+            errors.at_row(
+                index,
+                "installation",
+                _("Installation %(number)s is closed: only active units receive credits.")
+                % {"number": number},
+            )
+            continue
+        if not other_titulars and not same_titular(titular, installation.customer):
+            errors.at_row(
+                index,
+                "installation",
+                _(
+                    "Installation %(number)s belongs to another holder. In remote self-consumption every "
+                    "receiving unit has the generating unit's holder (the same CPF, or the same CNPJ root); "
+                    "other holders take part only through shared generation or multiple consumer units."
+                )
+                % {"number": number},
+            )
+            continue
+        clean[index] = installation
+    return clean
+
+
+def _check_percentages(errors, rows):
+    total = Decimal(0)
+    passed = False
+    for index, row in enumerate(rows):
+        value = row.percent
+        if value is None:
+            errors.at_row(index, "percent", _("Enter the percentage of the credits for this unit."))
+            continue
+        if value <= 0:
+            errors.at_row(index, "percent", _("The percentage must be greater than zero."))
+            continue
+        if decimal_places(value) > 2:
+            errors.at_row(index, "percent", _("Use at most 2 decimal places, e.g. 33,33."))
+            continue
+        total += value
+        if total > HUNDRED and not passed:
+            passed = True
+            errors.at_row(
+                index,
+                "percent",
+                _("With this row the percentages reach %(total)s %%, above 100 %%.")
+                % {"total": number_br(total)},
+            )
+    if total > HUNDRED:
+        errors.at_field(
+            None,
+            _(
+                "The percentages add up to %(total)s %%: the total may not exceed 100 %% (what is not "
+                "allocated stays with the generating unit)."
+            )
+            % {"total": number_br(total)},
+        )
+
+
+def _check_priorities(errors, rows):
+    seen = {}
+    for index, row in enumerate(rows):
+        value = row.priority
+        if value is None:
+            continue  # the row's place in the list
+        if value < 1:
+            errors.at_row(index, "priority", _("The order starts at 1."))
+            continue
+        if value in seen:
+            errors.at_row(
+                index,
+                "priority",
+                _("Position %(position)s is already given to row %(line)s.")
+                % {"position": value, "line": seen[value]},
+            )
+            continue
+        seen[value] = row.line or index + 1
+
+
+def _clean_rows(mode, rows, clean):
+    if mode == AllocationMode.PERCENT:
+        return [CleanRow(clean[i], rows[i].percent.quantize(Decimal("0.01")), None) for i in sorted(clean)]
+    # Priority: the typed positions first (a blank one counts as its place in the list), then renumbered
+    # 1, 2, 3… so the ledger reads a plain order.
+    ordered = sorted(clean, key=lambda i: (rows[i].priority if rows[i].priority is not None else i + 1, i))
+    return [CleanRow(clean[i], None, position) for position, i in enumerate(ordered, start=1)]
