@@ -3,12 +3,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from gdportal.brdocs import cnpj_with_check_digits
 from gdportal.registry.importer import RegistryImportError, import_registry
 from gdportal.registry.models import ConsumptionReading, Customer, Debt, Installation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are gettext'd (pt-BR for the operator); these tests read their English source."""
+    with translation.override("en"):
+        yield
+
 
 ALNUM_CNPJ = cnpj_with_check_digits("12ABC34501DE")
 

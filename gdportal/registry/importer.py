@@ -5,20 +5,18 @@ problem is reported as `file:line: column: message`. Writing is a bulk upsert ke
 so running the same files twice leaves the data as it was (and reports 0 created, 0 changed).
 """
 
-import csv
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gdportal.brdocs import CNPJ, CPF, document_kind, only_digits, validate_cep, validate_document
 from gdportal.cache import cache_delete
+from gdportal.csvimport import ImportProblems, Row, choice_map, differs, read_csv, repeated, upsert
 
 from .models import (
     REGIONAL_OFFICES_CACHE_KEY,
@@ -106,31 +104,15 @@ BRAZIL_STATES = {
     "SE",
     "TO",
 }
-BATCH = 2000
+OPTIONAL_COLUMNS = frozenset(OPTIONAL)
 
-
-def _fold(text):
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def _choice_map(choices, extra=None):
-    """Accept the code, the English label or the pt-BR word the export uses, without accents or case."""
-    mapping = {}
-    for value, label in choices:
-        mapping[_fold(value)] = value
-        mapping[_fold(str(label))] = value
-    for key, value in (extra or {}).items():
-        mapping[_fold(key)] = value
-    return mapping
-
-
-STATUS = _choice_map(
+STATUS = choice_map(
     InstallationStatus.choices,
     {"ativo": "active", "ativa": "active", "encerrado": "closed", "encerrada": "closed"},
 )
-VOLTAGE = _choice_map(Voltage.choices, {"baixa tensao": "BT", "media tensao": "MT"})
-CLASSES = _choice_map(
+VOLTAGE = choice_map(Voltage.choices, {"baixa tensao": "BT", "media tensao": "MT"})
+# Also what compensation's `import_tariffs` reads in its `class` column (SPEC §12: "as in the registry").
+CLASSES = choice_map(
     InstallationClass.choices,
     {
         "residencial": "residential",
@@ -142,14 +124,12 @@ CLASSES = _choice_map(
         "poder publico": "public_power",
     },
 )
-PHASES = _choice_map(Phases.choices, {"monofasico": "single", "bifasico": "two", "trifasico": "three"})
-PERSON = _choice_map(PersonType.choices, {"fisica": "PF", "juridica": "PJ"})
+PHASES = choice_map(Phases.choices, {"monofasico": "single", "bifasico": "two", "trifasico": "three"})
+PERSON = choice_map(PersonType.choices, {"fisica": "PF", "juridica": "PJ"})
 
 
-class RegistryImportError(Exception):
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__(f"{len(errors)} problem(s) found; nothing was imported")
+class RegistryImportError(ImportProblems):
+    pass
 
 
 @dataclass
@@ -162,86 +142,18 @@ class ImportResult:
     errors: list = field(default_factory=list)
 
 
-class _Row:
-    def __init__(self, path, line, data, errors):
-        self.path, self.line, self.data, self.errors = path, line, data, errors
-
-    def error(self, column, message):
-        self.errors.append(f"{self.path.name}:{self.line}: {column}: {message}")
-
-    def get(self, column):
-        value = (self.data.get(column) or "").strip()
-        if not value and column not in OPTIONAL:
-            self.error(column, "required")
-        return value
-
-    def number(self, column, digits=10):
-        value = only_digits(self.get(column))
-        if value and len(value) != digits:
-            self.error(column, f"must have {digits} digits")
-        return value
-
-    def choice(self, column, mapping):
-        raw = self.get(column)
-        if not raw:
-            return ""
-        value = mapping.get(_fold(raw))
-        if value is None:
-            self.error(column, f"unknown value {raw!r}")
-        return value
-
-    def decimal(self, column, minimum=None, maximum=None):
-        raw = self.get(column)
-        if not raw:
-            return None
-        try:
-            value = Decimal(raw.replace(",", "."))
-        except InvalidOperation:
-            self.error(column, f"not a number: {raw!r}")
-            return None
-        if (
-            not value.is_finite()
-            or (minimum is not None and value < minimum)
-            or (maximum is not None and value > maximum)
-        ):
-            self.error(column, f"out of range: {raw}")
-            return None
-        return value
-
-    def date(self, column):
-        raw = self.get(column)
-        if not raw:
-            return None
-        for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return dt.datetime.strptime(raw, fmt).date()
-            except ValueError:
-                continue
-        self.error(column, f"not a date (aaaa-mm-dd or dd/mm/aaaa): {raw!r}")
-        return None
+def _row(path, line, data, errors):
+    return Row(path, line, data, errors, OPTIONAL_COLUMNS)
 
 
 def _read(path, expected, errors):
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(f"{path.name}: cannot read: {exc}")
-        return path, []
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    missing = [c for c in expected if c not in (reader.fieldnames or []) and c not in OPTIONAL]
-    if missing:
-        errors.append(f"{path.name}:1: missing columns: {', '.join(missing)}")
-        return path, []
-    return path, [(line, row) for line, row in enumerate(reader, start=2)]
+    return read_csv(path, expected, errors, OPTIONAL_COLUMNS)
 
 
 def _parse_customers(path, rows, errors):
     customers, debts, seen = {}, {}, {}
     for line, data in rows:
-        row = _Row(path, line, data, errors)
+        row = _row(path, line, data, errors)
         number = row.number("number")
         name = row.get("name")
         try:
@@ -254,20 +166,20 @@ def _parse_customers(path, rows, errors):
             expected = {CPF: "PF", CNPJ: "PJ"}[document_kind(document)]
             if expected != person_type:
                 row.error(
-                    "person_type", f"{person_type} does not match a {'CPF' if expected == 'PF' else 'CNPJ'}"
+                    "person_type",
+                    _("%(person_type)s does not match a %(document)s")
+                    % {"person_type": person_type, "document": "CPF" if expected == "PF" else "CNPJ"},
                 )
         email = row.get("email")
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                row.error("email", f"not an e-mail: {email!r}")
-        if number in seen:
-            row.error("number", f"repeated (first on line {seen[number]})")
-        seen[number] = line
+                row.error("email", _("not an e-mail: %(value)r") % {"value": email})
+        repeated(row, "number", number, seen)
         amount, due = row.decimal("debt_amount", minimum=Decimal(0)), row.date("debt_due_date")
         if (amount is None) != (due is None):
-            row.error("debt_amount", "debt_amount and debt_due_date go together")
+            row.error("debt_amount", _("debt_amount and debt_due_date go together"))
         customers[number] = Customer(
             number=number,
             name=name,
@@ -282,7 +194,9 @@ def _parse_customers(path, rows, errors):
     for number, customer in customers.items():
         if customer.document and customer.document in documents:
             errors.append(
-                f"{path.name}: document of customer {number} repeats customer {documents[customer.document]}"
+                f"{path.name}: "
+                + _("document of customer %(number)s repeats customer %(other)s")
+                % {"number": number, "other": documents[customer.document]}
             )
         documents[customer.document] = number
     return customers, debts
@@ -291,22 +205,23 @@ def _parse_customers(path, rows, errors):
 def _parse_installations(path, rows, known_customers, errors):
     installations, readings, seen = {}, {}, {}
     for line, data in rows:
-        row = _Row(path, line, data, errors)
+        row = _row(path, line, data, errors)
         number = row.number("number")
         customer_number = row.number("customer_number")
         if customer_number and customer_number not in known_customers:
-            row.error("customer_number", f"customer {customer_number} is not in the registry nor in the file")
+            row.error(
+                "customer_number",
+                _("customer %(number)s is not in the registry nor in the file") % {"number": customer_number},
+            )
         state = row.get("state").upper()
         if state and state not in BRAZIL_STATES:
-            row.error("state", f"unknown state {state!r}")
+            row.error("state", _("unknown state %(value)r") % {"value": state})
         try:
             cep = validate_cep(row.get("cep"))
         except ValidationError as exc:
             row.error("cep", exc.messages[0])
             cep = ""
-        if number in seen:
-            row.error("number", f"repeated (first on line {seen[number]})")
-        seen[number] = line
+        repeated(row, "number", number, seen)
         installations[number] = dict(
             number=number,
             customer_number=customer_number,
@@ -336,24 +251,19 @@ def _parse_installations(path, rows, known_customers, errors):
             except ValueError:
                 row.error(
                     "readings_kwh",
-                    "expected readings_until as aaaa-mm and up to 12 whole kWh values "
-                    "separated by |, oldest first",
+                    _(
+                        "expected readings_until as aaaa-mm and up to 12 whole kWh values "
+                        "separated by |, oldest first"
+                    ),
                 )
                 continue
             months = []
             year, month = last.year, last.month
-            for _ in kwh:
+            for _value in kwh:
                 months.append(dt.date(year, month, 1))
                 year, month = (year, month - 1) if month > 1 else (year - 1, 12)
             readings[number] = list(zip(reversed(months), kwh, strict=True))
     return installations, readings
-
-
-def _upsert(model, objects, unique, fields):
-    for start in range(0, len(objects), BATCH):
-        model.objects.bulk_create(
-            objects[start : start + BATCH], update_conflicts=True, unique_fields=unique, update_fields=fields
-        )
 
 
 def import_registry(customers_csv, installations_csv):
@@ -383,7 +293,7 @@ def import_registry(customers_csv, installations_csv):
         ]
         result.customers_created = sum(1 for c in changed if c.number not in before)
         result.customers_updated = len(changed) - result.customers_created
-        _upsert(Customer, changed, ["number"], customer_fields)
+        upsert(Customer, changed, ["number"], customer_fields)
         ids = dict(
             Customer.objects.filter(
                 number__in=list(customers) + [i["customer_number"] for i in installations.values()]
@@ -420,12 +330,12 @@ def import_registry(customers_csv, installations_csv):
             old = before.get(number)
             if old is None:
                 result.installations_created += 1
-            elif any(_differs(old[k], v) for k, v in values.items() if k != "number"):
+            elif any(differs(old[k], v) for k, v in values.items() if k != "number"):
                 result.installations_updated += 1
             else:
                 continue
             objects.append(Installation(**values))
-        _upsert(Installation, objects, ["number"], ["customer_id", *installation_fields])
+        upsert(Installation, objects, ["number"], ["customer_id", *installation_fields])
 
         if readings:
             inst_ids = dict(
@@ -436,13 +346,7 @@ def import_registry(customers_csv, installations_csv):
                 for n, values in readings.items()
                 for m, k in values
             ]
-            _upsert(ConsumptionReading, rows, ["installation", "month"], ["kwh"])
+            upsert(ConsumptionReading, rows, ["installation", "month"], ["kwh"])
             result.readings = len(rows)
     cache_delete(REGIONAL_OFFICES_CACHE_KEY)
     return result
-
-
-def _differs(old, new):
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return (Decimal(old) if old is not None else None) != (Decimal(new) if new is not None else None)
-    return old != new

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from gdportal.registry.importer import RegistryImportError, import_registry
+from gdportal.csvimport import run_import
+from gdportal.registry.importer import import_registry
 
 
 class Command(BaseCommand):
@@ -11,14 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("installations_csv")
 
     def handle(self, customers_csv, installations_csv, **options):
-        try:
-            result = import_registry(customers_csv, installations_csv)
-        except RegistryImportError as exc:
-            for line in exc.errors[:500]:
-                self.stderr.write(line)
-            if len(exc.errors) > 500:
-                self.stderr.write(f"... and {len(exc.errors) - 500} more")
-            raise CommandError(f"{len(exc.errors)} problem(s) found; nothing was imported.") from exc
+        result = run_import(self, import_registry, customers_csv, installations_csv)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Customers: {result.customers_created} created, {result.customers_updated} updated. "

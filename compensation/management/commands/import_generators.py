@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from compensation.imports import import_generators
+from gdportal.csvimport import run_import
+
+
+class Command(BaseCommand):
+    help = "Load generating units connected before the portal existed from CSV; all or nothing, idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("csv_file")
+
+    def handle(self, csv_file, **options):
+        count = run_import(self, import_generators, csv_file)
+        self.stdout.write(self.style.SUCCESS(count.summary()))
