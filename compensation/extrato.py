@@ -12,7 +12,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -20,22 +20,10 @@ from django.db.models.functions import Coalesce
 from gdportal.registry.models import Installation
 
 from .models import KWH, Allocation, AllocationStatus, CreditLot, CycleResult, Generator
+from .statement import COLUMNS, statement_row
 
-# The columns of `compensation_statement --format csv` (SPEC §12), in this order; the export is the same file.
-CSV_COLUMNS = (
-    "cycle",
-    "consumed_kwh",
-    "injected_kwh",
-    "compensated_kwh",
-    "received_kwh",
-    "credits_created_kwh",
-    "credits_used_kwh",
-    "credits_expired_kwh",
-    "credits_transferred_kwh",
-    "balance_kwh",
-    "energy_parcel_brl",
-    "parcel_without_gd_brl",
-)
+# The columns of `compensation_statement --format csv` (SPEC §12): the export is the same file.
+CSV_COLUMNS = COLUMNS
 # The quantities a period sums (the balance is not one of them: it is read at the end of the period).
 SUMMED = (
     "consumed_kwh",
@@ -71,11 +59,6 @@ def cycle_code(cycle: date) -> str:
 def expiry_date(expires_after: date) -> date:
     """A lot is written off at the end of its last cycle (SPEC §7.2 step 6): the last day of that month."""
     return expires_after.replace(day=calendar.monthrange(expires_after.year, expires_after.month)[1])
-
-
-def two_places(value: Decimal) -> str:
-    """The CSV's numbers: a dot and exactly 2 decimals, rounded half-up (SPEC §7, §12)."""
-    return str(Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -181,20 +164,10 @@ def build_statement(installation: Installation, first: date | None = None, last:
 
 
 def csv_row(result: CycleResult) -> dict[str, str]:
+    """The command's row (compensation.statement) as the CSV prints it: a dot and exactly 2 decimals."""
     return {
-        "cycle": cycle_code(result.cycle),
-        "consumed_kwh": two_places(result.consumed_kwh),
-        "injected_kwh": two_places(result.injected_kwh),
-        # The sum is rounded, not the three parts: the CSV's figure is what the unit compensated in all.
-        "compensated_kwh": two_places(result.compensated_kwh),
-        "received_kwh": two_places(result.received_kwh),
-        "credits_created_kwh": two_places(result.credits_created_kwh),
-        "credits_used_kwh": two_places(result.credits_used_kwh),
-        "credits_expired_kwh": two_places(result.credits_expired_kwh),
-        "credits_transferred_kwh": two_places(result.credits_transferred_kwh),
-        "balance_kwh": two_places(result.balance_kwh),
-        "energy_parcel_brl": two_places(result.energy_parcel_brl),
-        "parcel_without_gd_brl": two_places(result.parcel_without_gd_brl),
+        column: f"{value:.2f}" if column != "cycle" else value
+        for column, value in statement_row(result).items()
     }
 
 

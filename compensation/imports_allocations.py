@@ -16,6 +16,7 @@ from gdportal.cases.choices import Modality
 from gdportal.csvimport import ImportProblems, Row, add_months, read_csv
 from gdportal.registry.models import InstallationStatus
 
+from .allocation_rules import same_titular
 from .imports import ImportCount, installation_ids, known_installation
 from .models import Allocation, AllocationMode, AllocationSet, AllocationStatus, Generator
 
@@ -35,14 +36,6 @@ class _Group:
     remainder_to: object = None
     remainder_line: int = 0
     rows: list = field(default_factory=list)  # (line, Row, installation, percent, priority)
-
-
-def same_titular(customer, other):
-    """The same CPF, or two CNPJs of the same company (the root: the first 8 characters)."""
-    if customer.pk == other.pk or customer.document == other.document:
-        return True
-    both_cnpj = len(customer.document) == 14 and len(other.document) == 14
-    return both_cnpj and customer.document[:8] == other.document[:8]
 
 
 def _read_rows(path, rows, errors):

@@ -3,7 +3,6 @@ the yearly statement. Run by beat (compensation/tasks.py); each is idempotent โ€
 `related_object` is the marker, so running twice, or late after an outage, sends each e-mail once.
 """
 
-import calendar as month_calendar
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -16,15 +15,10 @@ from gdportal.notifications.models import OutboundEmail
 from gdportal.notifications.services import email_queue
 from gdportal.registry.models import Customer
 
+from .extrato import expiry_date
 from .models import CreditLot, CycleResult
 
 EXPIRY_NOTICE_DAYS = 90
-
-
-def expiry_date(lot):
-    """A lot expires at the end of its `expires_after` cycle (SPEC ยง7.2 item 6): the month's last day."""
-    last_day = month_calendar.monthrange(lot.expires_after.year, lot.expires_after.month)[1]
-    return lot.expires_after.replace(day=last_day)
 
 
 def _sent(markers):
@@ -55,7 +49,7 @@ def notify_expiring_credits(today=None):
     )
     by_key = defaultdict(list)
     for lot in lots:
-        if today <= expiry_date(lot) <= horizon:
+        if today <= expiry_date(lot.expires_after) <= horizon:
             by_key[(lot.customer_id, lot.expires_after)].append(lot)
     markers = {key: f"credits-expiring:{key[0]}:{key[1]:%Y-%m}" for key in by_key}
     done = _sent(list(markers.values()))
@@ -71,7 +65,7 @@ def notify_expiring_credits(today=None):
             context={
                 "customer": customer,
                 "lots": group,
-                "expires_on": expiry_date(group[0]),
+                "expires_on": expiry_date(group[0].expires_after),
                 "total_kwh": sum((lot.remaining_kwh for lot in group), Decimal("0")),
             },
             related_object=markers[key],

@@ -26,9 +26,6 @@ COLUMNS = (
     "energy_parcel_brl",
     "parcel_without_gd_brl",
 )
-# Read straight from CycleResult; compensated_kwh is the sum of its three origins.
-STORED = [c for c in COLUMNS if c not in ("cycle", "compensated_kwh")]
-ORIGINS = ("compensated_own_kwh", "compensated_received_kwh", "compensated_lots_kwh")
 CENTS = Decimal("0.01")
 
 
@@ -37,24 +34,25 @@ def two_places(value):
     return value if value else CENTS * 0  # never "-0.00"
 
 
+def statement_row(result):
+    """One CycleResult as a row: `cycle` as aaaa-mm, every number a Decimal with 2 places (compensated_kwh is
+    the sum of its three origins, rounded once)."""
+    row = {"cycle": f"{result.cycle:%Y-%m}"}
+    for column in COLUMNS[1:]:
+        value = result.compensated_kwh if column == "compensated_kwh" else getattr(result, column)
+        row[column] = two_places(value)
+    return row
+
+
 def statement_rows(installation, first=None, last=None):
-    """[{column: value}] in cycle order: `cycle` as aaaa-mm, every number a Decimal with 2 places. `first` and
-    `last` are cycles (dates, first day of the month) bounding the period, both included."""
+    """[{column: value}] in cycle order. `first` and `last` are cycles (dates, first day of the month)
+    bounding the period, both included."""
     results = CycleResult.objects.filter(installation=installation)
     if first is not None:
         results = results.filter(cycle__gte=first)
     if last is not None:
         results = results.filter(cycle__lte=last)
-    rows = []
-    for values in results.order_by("cycle").values("cycle", *STORED, *ORIGINS):
-        row = {"cycle": f"{values['cycle']:%Y-%m}"}
-        for column in COLUMNS[1:]:
-            if column == "compensated_kwh":
-                row[column] = two_places(sum(values[o] for o in ORIGINS))
-            else:
-                row[column] = two_places(values[column])
-        rows.append(row)
-    return rows
+    return [statement_row(result) for result in results.order_by("cycle")]
 
 
 def csv_text(rows):

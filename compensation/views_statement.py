@@ -7,9 +7,6 @@ any statement, once the admin would let them in (staff MFA). An RT files request
 read the customer's bills, so an RT reaches no statement that is not theirs.
 """
 
-import csv
-import io
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -25,13 +22,12 @@ from gdportal.registry.models import Installation
 
 from .chart import build_chart
 from .extrato import (
-    CSV_COLUMNS,
     build_statement,
     compensation_units,
     credits_in_titular_name,
-    csv_row,
     parse_cycle,
 )
+from .statement import csv_text, statement_row
 from .statement_pdf import StatementHeader, render_statement_pdf, statement_notes
 
 STAFF_PERMISSIONS = ("cases.view_all_cases", "compensation.view_cycleresult")
@@ -182,11 +178,8 @@ def _private(response: HttpResponse, data, extension: str) -> HttpResponse:
 
 def _csv_response(data) -> HttpResponse:
     """The file of `compensation_statement --format csv` (SPEC §12): its columns, dot decimals, 2 places."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(csv_row(result) for result in data.results)
-    return _private(HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8"), data, "csv")
+    text = csv_text([statement_row(result) for result in data.results])
+    return _private(HttpResponse(text, content_type="text/csv; charset=utf-8"), data, "csv")
 
 
 def _pdf_response(data) -> HttpResponse:
