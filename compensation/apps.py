@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CompensationConfig(AppConfig):
     name = "compensation"
     verbose_name = _("Compensation system")
+
+    def ready(self):
+        from . import signals  # noqa: F401 — a case reaching `connected` becomes a generator
