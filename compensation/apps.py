@@ -10,7 +10,10 @@ class CompensationConfig(AppConfig):
         from gdportal.accounts.roles import COMMERCIAL_ANALYST, extend_role
         from gdportal.cases.extensions import register_service_option
 
-        from . import services  # noqa: F401 — registers the legal instrument's file kind
+        from . import (
+            services,  # noqa: F401 — registers the legal instrument's file kind
+            signals,  # noqa: F401 — a case reaching `connected` becomes a generator
+        )
 
         # Atende > Mini/Micro GD (SPEC §7.1), after Vistoria and Cancelamento.
         register_service_option(_("Compensation system"), "compensation_atende:home", order=60)

@@ -264,6 +264,9 @@ class CreditLot(models.Model):
     )
     origin_cycle = models.DateField(_("origin cycle"))
     gd_class = models.CharField(_("GD class"), max_length=3, choices=GdClass.choices)
+    # The request date of the generator whose energy made the lot: a GD II request filed in Lei 14.300 art. 27
+    # §2's window pays the transition's share until 2030, the others the art. 17 rule from 2029.
+    requested_on = models.DateField(_("access requested on"), null=True, blank=True)
     expires_after = models.DateField(_("expires after the cycle"))
     remaining_kwh = models.DecimalField(_("remaining (kWh)"), **KWH)
 

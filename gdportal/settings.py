@@ -493,6 +493,22 @@ CELERY_BEAT_SCHEDULE["compensation-yearly-statements"] = {
     "task": "compensation.yearly_statements",
     "schedule": crontab(hour=9, minute=0, day_of_month=10, month_of_year=1),
 }
+# The credit ledger (SPEC §7.2, compensation/gd_class.py): credits live this many months after their origin
+# cycle; the share of TUSD Fio B (and Fio A) that compensated energy still pays, per GD class and year (Lei
+# 14.300 art. 26–27). GD I pays nothing until the end of GD_I_TRANSITION_END_YEAR; GD II follows the yearly
+# table, then the art. 17 rule, which the portal takes as the AFTER_TRANSITION shares until ANEEL publishes it
+# (from 2031 for requests filed in the art. 27 §2 window); GD III pays the GD_III shares.
+GD_CREDIT_VALID_MONTHS = env_int("GD_CREDIT_VALID_MONTHS", 60)
+GD_I_TRANSITION_END_YEAR = env_int("GD_I_TRANSITION_END_YEAR", 2045)
+GD_II_FIO_B_SHARES = {2023: "0.15", 2024: "0.30", 2025: "0.45", 2026: "0.60", 2027: "0.75", 2028: "0.90"}
+GD_II_LATE_FILING_WINDOW = ("2023-01-08", "2023-07-07")
+GD_II_LATE_TRANSITION_END_YEAR = env_int("GD_II_LATE_TRANSITION_END_YEAR", 2030)
+GD_FIO_B_SHARE_AFTER_TRANSITION = env("GD_FIO_B_SHARE_AFTER_TRANSITION", "1.00")
+GD_FIO_A_SHARE_AFTER_TRANSITION = env("GD_FIO_A_SHARE_AFTER_TRANSITION", "0")
+GD_III_FIO_B_SHARE = env("GD_III_FIO_B_SHARE", "1.00")
+GD_III_FIO_A_SHARE = env("GD_III_FIO_A_SHARE", "0.40")
+# Generating units computed per transaction by compute_compensation (each with its receiving units).
+GD_LEDGER_CHUNK_SIZE = env_int("GD_LEDGER_CHUNK_SIZE", 2000)
 # Staff MFA (gdportal/admin_site.py): staff with a confirmed TOTP device always need a token; this makes
 # a device mandatory for every staff user (enrol them first).
 GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)

@@ -1,0 +1,198 @@
+"""Set-based reads and writes of the ledger: a few statements per chunk of units, whatever its size.
+
+On PostgreSQL the rows go in as arrays (`INSERT … SELECT FROM unnest(…)`, one parameter per column) and the
+first lots of each unit come through `LATERAL … LIMIT`; elsewhere (SQLite in the tests) the ORM's bulk
+operations and a window function give the same rows.
+"""
+
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from .models import CreditLot, CycleResult, LedgerEntry
+
+LOT_COLUMNS = (
+    "id",
+    "installation_id",
+    "customer_id",
+    "origin_cycle",
+    "gd_class",
+    "requested_on",
+    "expires_after",
+    "remaining_kwh",
+)
+ENTRY_COLUMNS = ("lot_id", "installation_id", "cycle", "kind", "kwh", "counterpart_id", "reverses_id")
+RESULT_COLUMNS = (
+    "installation_id",
+    "cycle",
+    "consumed_kwh",
+    "injected_kwh",
+    "compensated_own_kwh",
+    "compensated_received_kwh",
+    "compensated_lots_kwh",
+    "received_kwh",
+    "credits_created_kwh",
+    "credits_used_kwh",
+    "credits_expired_kwh",
+    "credits_transferred_kwh",
+    "balance_kwh",
+    "energy_parcel_brl",
+    "parcel_without_gd_brl",
+)
+# What a lot row read back looks like (the order of LOT_COLUMNS).
+LOT_SELECT = ", ".join(f"l.{c}" for c in LOT_COLUMNS)
+
+
+def postgres():
+    return connection.vendor == "postgresql"
+
+
+def new_ids(model, count):
+    """Reserve `count` primary keys, so lots and the entries that point at them go in one statement each."""
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if postgres():
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cur.fetchall()]
+        # SQLite: one writer at a time, inside the caller's transaction; AUTOINCREMENT follows explicit ids.
+        cur.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')  # noqa: S608 — the model's own table
+        top = cur.fetchone()[0]
+        cur.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        top = max(top, cur.fetchone()[0])
+    return list(range(top + 1, top + 1 + count))
+
+
+def insert_rows(model, columns, rows):
+    """Insert tuples given in the order of `columns` (attribute names); auto_now fields get the time now."""
+    if not rows:
+        return
+    meta = model._meta
+    if not postgres():
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500
+        )
+        return
+    stamp_fields = [
+        f
+        for f in meta.concrete_fields
+        if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname not in columns
+    ]
+    fields = [meta.pk if c == "id" else meta.get_field(c.removesuffix("_id")) for c in columns]
+    casts = [f.rel_db_type(connection) if f.is_relation else f.db_type(connection) for f in fields]
+    names = ", ".join(f'"{f.column}"' for f in [*fields, *stamp_fields])
+    arrays = ", ".join(f"%s::{cast}[]" for cast in casts)
+    stamps = "".join(", %s" for _ in stamp_fields)
+    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT u.*{stamps} FROM unnest({arrays}) AS u'  # noqa: S608
+    params = [timezone.now()] * len(stamp_fields) + [list(col) for col in zip(*rows, strict=True)]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def set_remaining(pairs):
+    """Write lots' remaining kWh (the cache of their entries' sum): [(lot id, kWh)]."""
+    if not pairs:
+        return
+    if not postgres():
+        CreditLot.objects.bulk_update(
+            [CreditLot(id=i, remaining_kwh=r) for i, r in pairs], ["remaining_kwh"], batch_size=500
+        )
+        return
+    ids, values = zip(*pairs, strict=True)
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE compensation_creditlot AS l SET remaining_kwh = v.r "
+            "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, r) WHERE l.id = v.id",
+            [list(ids), list(values)],
+        )
+
+
+def first_open_lots(unit_ids, limit):
+    """Each unit's oldest open lots (FIFO order), at most `limit` each (None: all of them)."""
+    if not unit_ids:
+        return []
+    with connection.cursor() as cur:
+        if postgres():
+            cur.execute(
+                f"SELECT {LOT_SELECT} FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("  # noqa: S608
+                "SELECT * FROM compensation_creditlot l "
+                "WHERE l.installation_id = u.id AND l.remaining_kwh > 0 "
+                "ORDER BY l.origin_cycle, l.id LIMIT %s) AS l",
+                [list(unit_ids), limit],
+            )
+            return cur.fetchall()
+    rows = []
+    for start in range(0, len(unit_ids), 500):
+        part = list(unit_ids[start : start + 500])
+        marks = ", ".join(["%s"] * len(part))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT {LOT_SELECT} FROM (SELECT *, ROW_NUMBER() OVER ("  # noqa: S608
+                "PARTITION BY installation_id ORDER BY origin_cycle, id) AS rn FROM compensation_creditlot "
+                f"WHERE installation_id IN ({marks}) AND remaining_kwh > 0) AS l "
+                "WHERE %s IS NULL OR rn <= %s",
+                [*part, limit, limit],
+            )
+            rows.extend(cur.fetchall())
+    return [_lot_row(r) for r in rows]
+
+
+def _lot_row(row):
+    """SQLite hands dates and decimals back as text through a raw cursor."""
+    from datetime import date
+    from decimal import Decimal
+
+    lot_id, unit, customer, origin, gd_class, requested_on, expires, remaining = row
+
+    def as_date(value):
+        return value if value is None or isinstance(value, date) else date.fromisoformat(str(value))
+
+    return (
+        lot_id,
+        unit,
+        customer,
+        as_date(origin),
+        gd_class,
+        as_date(requested_on),
+        as_date(expires),
+        Decimal(str(remaining)).quantize(Decimal("0.001")),
+    )
+
+
+def open_balances(unit_ids):
+    """{unit: kWh} over every open lot of each unit."""
+    if not unit_ids:
+        return {}
+    if postgres():
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT installation_id, SUM(remaining_kwh) FROM compensation_creditlot "
+                "WHERE installation_id = ANY(%s) AND remaining_kwh > 0 GROUP BY installation_id",
+                [list(unit_ids)],
+            )
+            return dict(cur.fetchall())
+    balances = {}
+    for start in range(0, len(unit_ids), 500):
+        rows = (
+            CreditLot.objects.filter(installation_id__in=unit_ids[start : start + 500], remaining_kwh__gt=0)
+            .values_list("installation_id")
+            .annotate(total=Sum("remaining_kwh"))
+            .order_by()
+        )
+        balances.update(rows)
+    return balances
+
+
+def write_entries(rows):
+    insert_rows(LedgerEntry, ENTRY_COLUMNS, rows)
+
+
+def write_results(rows):
+    insert_rows(CycleResult, RESULT_COLUMNS, rows)
+
+
+def write_lots(rows):
+    insert_rows(CreditLot, LOT_COLUMNS, rows)
