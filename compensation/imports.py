@@ -17,6 +17,8 @@ from gdportal.csvimport import ImportProblems, Row, choice_map, differs, read_cs
 from gdportal.registry.importer import CLASSES
 from gdportal.registry.models import Installation
 
+from .gd_class import gd_class
+from .ledger_corrections import readings_changed
 from .models import AllocationSet, AllocationStatus, Generator, Reading, Tariff, TariffGroup
 
 RATE_MAX = Decimal("9999.999999")  # Tariff's 10 digits with 6 places
@@ -194,8 +196,6 @@ def import_generators(csv_path):
     if errors:
         raise ImportProblems(errors)
 
-    from compensation.gd_class import gd_class_for  # written beside the ledger; imported when used
-
     in_force = {
         s.generator.installation_id: s
         for s in AllocationSet.objects.filter(
@@ -209,7 +209,7 @@ def import_generators(csv_path):
     }
     for installation_id, values in parsed.items():
         # GD III for geração compartilhada depends on the shares: the allocation in force, when there is one.
-        values["gd_class"] = gd_class_for(
+        values["gd_class"] = gd_class(
             requested_on=values["requested_on"],
             power_kw=values["power_kw"],
             dispatchable=values["dispatchable"],
@@ -287,8 +287,6 @@ def import_readings(csv_path):
         # New or corrected readings: the ledger computes those cycles (and reverses and recomputes the later
         # cycles already computed for the units involved, SPEC §7.2). Outside the import's transaction: the
         # readings stay saved even if the computation has to be run again.
-        from compensation.ledger import readings_changed
-
         by_id = {i.pk: i for i in installations.values()}
         readings_changed(
             sorted({by_id[i] for i, _c in count.changed_keys}, key=lambda i: i.number),

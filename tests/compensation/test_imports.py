@@ -2,13 +2,11 @@
 bad row with its exact `file:line: column: message`, `;` with decimal commas, idempotency, the statement's
 columns.
 
-The GD class and the ledger are written beside these commands: stand-ins take their place in sys.modules.
+The GD class rule and the ledger are the real ones; spies record what the imports asked of them.
 """
 
 import datetime as dt
 import json
-import sys
-import types
 from decimal import Decimal
 from io import StringIO
 
@@ -42,24 +40,33 @@ def english():
 
 @pytest.fixture(autouse=True)
 def gd_class_calls(monkeypatch):
+    """The real GD class rule, its calls recorded."""
+    from compensation import imports
+
     calls = []
+    real = imports.gd_class
 
-    def gd_class_for(**kwargs):
+    def spy(**kwargs):
         calls.append(kwargs)
-        return "I" if kwargs["requested_on"] <= dt.date(2023, 1, 7) else "II"
+        return real(**kwargs)
 
-    module = types.ModuleType("compensation.gd_class")
-    module.gd_class_for = gd_class_for
-    monkeypatch.setitem(sys.modules, "compensation.gd_class", module)
+    monkeypatch.setattr(imports, "gd_class", spy)
     return calls
 
 
 @pytest.fixture(autouse=True)
 def ledger_calls(monkeypatch):
+    """The real ledger, told which readings changed: the calls are recorded."""
+    from compensation import imports
+
     calls = []
-    module = types.ModuleType("compensation.ledger")
-    module.readings_changed = lambda installations, cycles: calls.append((list(installations), list(cycles)))
-    monkeypatch.setitem(sys.modules, "compensation.ledger", module)
+    real = imports.readings_changed
+
+    def spy(installations, cycles):
+        calls.append((list(installations), list(cycles)))
+        return real(installations, cycles)
+
+    monkeypatch.setattr(imports, "readings_changed", spy)
     return calls
 
 
@@ -377,7 +384,24 @@ def test_allocations_need_percent_or_priority_columns(tmp_path, generator):
 # --- import_readings ----------------------------------------------------------------------------------------
 
 
-def test_readings_load_and_the_ledger_hears_of_the_changed_ones_only(tmp_path, units, ledger_calls):
+@pytest.fixture
+def tariffs(db):
+    from compensation.models import Tariff
+    from gdportal.registry.models import InstallationClass
+
+    for klass in InstallationClass.values:
+        Tariff.objects.create(
+            valid_from=dt.date(2024, 1, 1),
+            group="B",
+            installation_class=klass,
+            te=Decimal("0.30"),
+            tusd=Decimal("0.50"),
+            fio_a=Decimal("0.05"),
+            fio_b=Decimal("0.25"),
+        )
+
+
+def test_readings_load_and_the_ledger_hears_of_the_changed_ones_only(tmp_path, units, tariffs, ledger_calls):
     text = (
         "installation;cycle;consumed_kwh;injected_kwh\n"
         f"{R1};2025-01;300,5;0\n{GEN};2025-02;100;1234,125\n{GEN};2025-01;90;1000\n"
