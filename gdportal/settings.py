@@ -464,7 +464,7 @@ GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # that starts at least this many days after the request (60, the seed; 0 for REN 1.000's "next cycle").
 GD_ALLOCATION_NOTICE_DAYS = env_int("GD_ALLOCATION_NOTICE_DAYS", 60)
 # seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
-GD_DEMO_JOURNEYS = ["demo.journeys.seed_cases"]
+GD_DEMO_JOURNEYS = ["demo.journeys.seed_cases", "demo.compensation.seed_cases"]
 # Wrong codes typed at /verificar/ allowed per address per 15 minutes.
 GD_VERIFY_LIMIT = env_int("GD_VERIFY_LIMIT", 10)
 # The deadline sweep (gdportal/deadlines/sweep.py): how often beat runs it, rows per transaction, and an

@@ -23,8 +23,9 @@ def test_seed_demo_creates_the_demo_people_and_is_idempotent():
     maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
     assert maria.customer.document == "52998224725"
     assert not maria.customer.overdue_debts().exists()
-    # Three for stage 1's demo (0001 left free) and one per stage-3 demo state (demo/journeys.py).
-    assert maria.customer.installations.active().count() == 9
+    # Three for stage 1's demo (0001 left free), one per stage-3 demo state (demo/journeys.py) and the plant with
+    # its two receiving units (demo/compensation.py).
+    assert maria.customer.installations.active().count() == 12
     debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
     assert debtor.customer.overdue_debts().exists()
     rt = User.objects.get(cpf="11144477735")
@@ -77,3 +78,14 @@ def test_demo_has_cases_in_the_stage_one_states():
         "consultation_answered",
     } <= states
     assert Case.objects.count() == 5 + 6  # stage 1's five, stage 3's six (tests/parecer/test_seed_stage3.py)
+
+
+def test_the_demo_plant_has_14_computed_cycles_and_credits():
+    from compensation.models import CreditLot, CycleResult
+
+    call_command("seed_demo")
+    for number in ("3000000012", "3000000013", "3000000014"):
+        assert CycleResult.objects.filter(installation__number=number).count() == 14, number
+    # The two receiving units got 60 % and 40 % of the plant's surplus: credits exist and nothing is negative.
+    assert CycleResult.objects.filter(installation__number="3000000013", received_kwh__gt=0).exists()
+    assert not CreditLot.objects.filter(remaining_kwh__lt=0).exists()
