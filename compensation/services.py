@@ -112,7 +112,7 @@ def allocation_request(
         # One registration pending per generating unit: two submits at once queue here and the second sees
         # the first one's pending set.
         generator = (
-            Generator.objects.select_for_update()
+            Generator.objects.select_for_update(of=("self",))
             .select_related("installation__customer")
             .get(pk=generator.pk)
         )
@@ -168,7 +168,9 @@ def allocation_request(
 
 def _locked_pending(allocation_set):
     locked = (
-        AllocationSet.objects.select_for_update()
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins (requested_by,
+        # remainder_to).
+        AllocationSet.objects.select_for_update(of=("self",))
         .select_related("generator__installation__customer", "requested_by", "remainder_to")
         .get(pk=allocation_set.pk)
     )
