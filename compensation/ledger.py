@@ -32,14 +32,14 @@ from .models import (
     AllocationSet,
     AllocationStatus,
     CreditLot,
-    CycleResult,
     EntryKind,
     Generator,
     Reading,
     Tariff,
 )
 
-FIRST_LOTS = 4  # lots read per unit at first; a unit that needs more reads all of its own
+# Lots read per unit: a few at first, more for a unit that needs them, then all (None) of its own.
+LOT_ROUNDS = (4, 16, None)
 
 
 class LedgerError(Exception):
@@ -87,11 +87,17 @@ class Context:
             ) from None
 
     def rate(self, unit, gd_class, requested_on):
-        tariff = self.tariff(unit)
-        key = (tariff.pk, gd_class, in_late_window(requested_on))
-        if key not in self._rates:
-            self._rates[key] = paid_rate(tariff, gd_class, self.cycle.year, requested_on)
-        return self._rates[key]
+        key = (unit.voltage, unit.installation_class, gd_class, requested_on)
+        rate = self._rates.get(key)
+        if rate is None:
+            tariff = self.tariff(unit)
+            late = gd_class == "II" and in_late_window(requested_on)
+            by_tariff = (tariff.pk, gd_class, late)
+            rate = self._rates.get(by_tariff)
+            if rate is None:
+                rate = self._rates[by_tariff] = paid_rate(tariff, gd_class, self.cycle.year, requested_on)
+            self._rates[key] = rate
+        return rate
 
     def in_force(self):
         """The allocation sets in force in the cycle."""
@@ -232,14 +238,12 @@ def _compute_chunk(ctx, gens, stats, others=()):
     unit_ids = list(group_of)
     readings = {
         r[0]: (r[1], r[2])
-        for r in Reading.objects.filter(cycle=ctx.cycle, installation_id__in=unit_ids).values_list(
-            "installation_id", "consumed_kwh", "injected_kwh"
-        )
+        for r in db.per_unit(unit_ids, ctx.cycle, "compensation_reading", ("consumed_kwh", "injected_kwh"))
     }
     done = {
         r[0]: (r[1], r[2])
-        for r in CycleResult.objects.filter(cycle=ctx.cycle, installation_id__in=unit_ids).values_list(
-            "installation_id", "consumed_kwh", "injected_kwh"
+        for r in db.per_unit(
+            unit_ids, ctx.cycle, "compensation_cycleresult", ("consumed_kwh", "injected_kwh")
         )
     }
     groups = defaultdict(list)
@@ -255,11 +259,7 @@ def _compute_chunk(ctx, gens, stats, others=()):
         else:
             changed.update(members)
     if todo:
-        later = set(
-            CycleResult.objects.filter(cycle__gt=ctx.cycle, installation_id__in=todo)
-            .values_list("installation_id", flat=True)
-            .distinct()
-        )
+        later = {r[0] for r in db.per_unit(todo, ctx.cycle, "compensation_cycleresult", (), later=True)}
         if later:
             for members in groups.values():
                 if later.intersection(members):
@@ -293,7 +293,7 @@ def _allocations(ctx, gens):
     by_set = {}
     for set_id, gen, mode, remainder_to in (
         ctx.in_force()
-        .filter(generator__installation_id__in=list(gens))
+        .filter(db.ids_in(Generator, "installation_id", gens, "generator__installation_id"))
         .order_by("generator_id", "-first_cycle", "-id")
         .values_list("id", "generator__installation_id", "mode", "remainder_to_id")
     ):
@@ -301,7 +301,7 @@ def _allocations(ctx, gens):
             sets[gen] = (set_id, mode, remainder_to)
             by_set[set_id] = gen
     for set_id, receiver, percent, priority in (
-        Allocation.objects.filter(allocation_set_id__in=list(by_set))
+        Allocation.objects.filter(db.ids_in(Allocation, "allocation_set_id", by_set))
         .order_by("allocation_set_id", "priority", "id")
         .values_list("allocation_set_id", "installation_id", "percent", "priority")
     ):
@@ -312,8 +312,10 @@ def _allocations(ctx, gens):
 def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
     """Steps 1–3 of SPEC §7.2 for the given units (whole groups), then write lots, entries and results."""
     units = {}
-    for uid, customer, voltage, phases, klass in Installation.objects.filter(pk__in=unit_ids).values_list(
-        "pk", "customer_id", "voltage", "phases", "installation_class"
+    for uid, customer, voltage, phases, klass in (
+        Installation.objects.filter(db.ids_in(Installation, "id", unit_ids))
+        .order_by()
+        .values_list("pk", "customer_id", "voltage", "phases", "installation_class")
     ):
         unit = Unit(uid, customer, voltage, phases, klass)
         unit.consumed, unit.injected = readings.get(uid, (ZERO, ZERO))
@@ -331,7 +333,7 @@ def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
         _share_surplus(ctx, units, units[g], sets.get(g), rows.get(g, ()))
     # Step 3: each unit's own lots, oldest first; what is left of a lot past its 60 months expires.
     lots = _read_lots(ctx, units)
-    balances = db.open_balances(list(units))
+    balances = db.opening_balances(list(units), ctx.cycle)
     new_lots, entries, remaining, results = [], [], [], []
     for unit in units.values():
         used, expired = _use_lots(ctx, unit, lots.get(unit.id, ()), entries, remaining)
@@ -422,32 +424,32 @@ def _share_surplus(ctx, units, gen, allocation, rows):
 
 
 def _read_lots(ctx, units):
-    """{unit: [lot rows in FIFO order]}: the first few of each unit, all of them for a unit that needs more
-    (it would use every one read and still have room, or every one read expires this cycle)."""
+    """{unit: [lot rows in FIFO order]}: the first few of each unit, then more for a unit that needs them (it
+    would use every one read and still have room, or every one read expires this cycle), then all."""
     by_unit = defaultdict(list)
-    for row in db.first_open_lots(list(units), FIRST_LOTS):
-        by_unit[row[1]].append(row)
-    more = []
-    for unit_id, lots in by_unit.items():
-        if len(lots) < FIRST_LOTS:
-            continue
-        unit = units[unit_id]
-        if lots[-1][6] <= ctx.cycle:
-            more.append(unit_id)
-            continue
-        trial = Bill(unit.consumed, unit.bill.cd, unit.bill.full)
-        trial.left, trial.room = unit.bill.left, unit.bill.room
-        for lot in lots:
-            if lot[6] >= ctx.cycle:
-                trial.take(lot[7], ctx.rate(unit, lot[4], lot[5]))
-        if trial.capacity(ZERO) > 0:
-            more.append(unit_id)
-    if more:
-        for unit_id in more:
+    wanted = list(units)
+    for limit in LOT_ROUNDS:
+        for unit_id in wanted:
             by_unit[unit_id] = []
-        for row in db.first_open_lots(more, None):
+        for row in db.first_open_lots(wanted, limit):
             by_unit[row[1]].append(row)
+        if limit is None:
+            break
+        wanted = [u for u in wanted if len(by_unit[u]) == limit and _wants_more(ctx, units[u], by_unit[u])]
+        if not wanted:
+            break
     return by_unit
+
+
+def _wants_more(ctx, unit, lots):
+    if lots[-1][6] <= ctx.cycle:
+        return True
+    trial = Bill(unit.consumed, unit.bill.cd, unit.bill.full)
+    trial.left, trial.room = unit.bill.left, unit.bill.room
+    for lot in lots:
+        if lot[6] >= ctx.cycle:
+            trial.take(lot[7], ctx.rate(unit, lot[4], lot[5]))
+    return trial.capacity(ZERO) > 0
 
 
 def _use_lots(ctx, unit, lots, entries, remaining):
