@@ -23,8 +23,8 @@ def test_seed_demo_creates_the_demo_people_and_is_idempotent():
     maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
     assert maria.customer.document == "52998224725"
     assert not maria.customer.overdue_debts().exists()
-    # Three for stage 1's demo (0001 left free), one per stage-3 demo state (demo/journeys.py) and the plant with
-    # its two receiving units (demo/compensation.py).
+    # Three for stage 1's demo (0001 left free), one per stage-3 demo state (demo/journeys.py) and the plant
+    # with its two receiving units (demo/compensation.py).
     assert maria.customer.installations.active().count() == 12
     debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
     assert debtor.customer.overdue_debts().exists()
