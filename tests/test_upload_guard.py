@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from aprweb import views as apr_views
 from atende import views_request
+from compensation import views_allocation
 from gdportal.cases.choices import CaseState, DocumentKind
 from gdportal.cases.models import DocumentVersion
 from gdportal.middleware import FORM_MAX_BYTES, body_limit
@@ -129,6 +130,7 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         views_request.new_without_installation,
         views_request.edit_draft,
         parecer_views.inspection_form,
+        views_allocation.register,  # the legal instrument of a receiving-units registration
     }
 
 
