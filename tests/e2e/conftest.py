@@ -44,7 +44,20 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings):
+    """The demo people, registry and plant, without the stage-3 journey (six cases walked through every
+    stage, each upload parsed in the PDF sandbox: seconds per test that these pages do not use). The full
+    seed is tested by tests/test_seed_demo.py and used by `demo_full`."""
+    from django.core.management import call_command
+
+    settings.GD_DEMO_JOURNEYS = [
+        path for path in settings.GD_DEMO_JOURNEYS if path != "demo.journeys.seed_cases"
+    ]
+    call_command("seed_demo")
+
+
+@pytest.fixture
+def demo_full(transactional_db):
     from django.core.management import call_command
 
     call_command("seed_demo")

@@ -51,7 +51,7 @@ def _case_under_analysis():
     return case
 
 
-def test_approval_to_connected_plant(live_server, page, demo):
+def test_approval_to_connected_plant(live_server, page, demo_full):
     from gdportal.cases.models import Case
     from gdportal.notifications.models import OutboundEmail
     from parecer.models import Parecer
