@@ -330,6 +330,7 @@ def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
     # Step 3: each unit's own lots, oldest first; what is left of a lot past its 60 months expires.
     lots = _read_lots(ctx, units)
     balances = db.opening_balances(list(units), ctx.cycle)
+    moved_out = db.transferred_out(list(units), ctx.cycle)
     new_lots, entries, remaining, results = [], [], [], []
     for unit in units.values():
         used, expired = _use_lots(ctx, unit, lots.get(unit.id, ()), entries, remaining)
@@ -355,7 +356,7 @@ def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
                 created,
                 used,
                 expired,
-                ZERO,
+                moved_out.get(unit.id, ZERO),
                 balance,
                 unit.bill.parcel(),
                 unit.bill.parcel_without_gd(),

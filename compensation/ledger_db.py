@@ -268,6 +268,32 @@ def opening_balances(unit_ids, cycle):
     return balances
 
 
+def transferred_out(unit_ids, cycle):
+    """{unit: kWh its contract's end moved out in the cycle} (not reversed since), for its result."""
+    if not unit_ids:
+        return {}
+    if postgres():
+        with _bound_cursor() as cur:
+            cur.execute(
+                "SELECT u.id, t.moved FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("
+                "SELECT -SUM(e.kwh) AS moved FROM compensation_ledgerentry e WHERE e.installation_id = u.id "
+                "AND e.cycle = %s AND e.kind = 'transferred_out' AND NOT EXISTS (SELECT 1 FROM "
+                "compensation_ledgerentry r WHERE r.reverses_id = e.id)) AS t WHERE t.moved IS NOT NULL",
+                [list(unit_ids), cycle],
+            )
+            return dict(cur.fetchall())
+    moved = {}
+    for start in range(0, len(unit_ids), 500):
+        for unit, kwh in LedgerEntry.objects.filter(
+            installation_id__in=unit_ids[start : start + 500],
+            cycle=cycle,
+            kind="transferred_out",
+            reversed_by__isnull=True,
+        ).values_list("installation_id", "kwh"):
+            moved[unit] = moved.get(unit, 0) - kwh
+    return moved
+
+
 def _decimal(value):
     """SQLite hands decimals back as floats through a raw cursor (and adds them up as floats)."""
     from decimal import Decimal

@@ -320,6 +320,13 @@ def test_contract_end_moves_the_lots_to_a_unit_of_the_same_titular(named):
     assert set(
         LedgerEntry.objects.filter(kind="transferred_out").values_list("counterpart_id", flat=True)
     ) == {expected.pk}
+    # The cycle computed afterwards says what left the unit; the unit that took the lots uses them (two-phase,
+    # limit C − 50 covers the 150 kWh).
+    read(leaving, "2025-03", "10")
+    compute_cycle(cycle("2025-03"))
+    left_unit, taker = result(leaving, "2025-03"), result(expected, "2025-03")
+    assert (left_unit.credits_transferred_kwh, left_unit.balance_kwh) == (D("150"), 0)
+    assert (taker.credits_used_kwh, taker.balance_kwh) == (D("150"), 0)
     lots_match_entries()
 
 
