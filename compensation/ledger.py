@@ -118,13 +118,17 @@ def compute_cycle(cycle, *, installations=None, chunk_size=None):
     size = chunk_size or settings.GD_LEDGER_CHUNK_SIZE
     stats = defaultdict(int)
     changed = set()
+    # Only the run's own transactions commit without waiting for the disk, never a caller's (an import).
+    own_transactions = not transaction.get_connection().in_atomic_block
     with transaction.atomic():
         settle_titular_lots(ctx, only)
     for gens in _generator_chunks(ctx, only, size):
         with transaction.atomic():
+            db.fast_commit(own_transactions)
             changed |= _compute_chunk(ctx, gens, stats)
     for unit_ids in _other_chunks(ctx, only, size):
         with transaction.atomic():
+            db.fast_commit(own_transactions)
             changed |= _compute_chunk(ctx, {}, stats, others=unit_ids)
     if changed:
         stats["recomputed"] += len(changed)
@@ -236,16 +240,9 @@ def _compute_chunk(ctx, gens, stats, others=()):
     for unit_id in others:
         group_of[unit_id] = unit_id
     unit_ids = list(group_of)
-    readings = {
-        r[0]: (r[1], r[2])
-        for r in db.per_unit(unit_ids, ctx.cycle, "compensation_reading", ("consumed_kwh", "injected_kwh"))
-    }
-    done = {
-        r[0]: (r[1], r[2])
-        for r in db.per_unit(
-            unit_ids, ctx.cycle, "compensation_cycleresult", ("consumed_kwh", "injected_kwh")
-        )
-    }
+    states = db.unit_states(unit_ids, ctx.cycle)
+    readings = {u: state[0] for u, state in states.items() if state[0] is not None}
+    done = {u: state[1] for u, state in states.items() if state[1] is not None}
     groups = defaultdict(list)
     for unit_id in unit_ids:
         groups[_root(group_of, unit_id)].append(unit_id)
@@ -258,13 +255,12 @@ def _compute_chunk(ctx, gens, stats, others=()):
             stats["unchanged"] += len(members)
         else:
             changed.update(members)
-    if todo:
-        later = {r[0] for r in db.per_unit(todo, ctx.cycle, "compensation_cycleresult", (), later=True)}
-        if later:
-            for members in groups.values():
-                if later.intersection(members):
-                    changed.update(members)
-            todo = [u for u in todo if u not in changed]
+    later = {u for u in todo if states[u][2]}
+    if later:
+        for members in groups.values():
+            if later.intersection(members):
+                changed.update(members)
+        todo = [u for u in todo if u not in changed]
     if todo:
         _compute_units(ctx, todo, gens, sets, rows, readings)
         stats["computed"] += len(todo)
@@ -334,6 +330,7 @@ def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
     # Step 3: each unit's own lots, oldest first; what is left of a lot past its 60 months expires.
     lots = _read_lots(ctx, units)
     balances = db.opening_balances(list(units), ctx.cycle)
+    moved_out = db.transferred_out(list(units), ctx.cycle)
     new_lots, entries, remaining, results = [], [], [], []
     for unit in units.values():
         used, expired = _use_lots(ctx, unit, lots.get(unit.id, ()), entries, remaining)
@@ -359,7 +356,7 @@ def _compute_units(ctx, unit_ids, gens, sets, rows, readings):
                 created,
                 used,
                 expired,
-                ZERO,
+                moved_out.get(unit.id, ZERO),
                 balance,
                 unit.bill.parcel(),
                 unit.bill.parcel_without_gd(),
@@ -444,6 +441,8 @@ def _read_lots(ctx, units):
 def _wants_more(ctx, unit, lots):
     if lots[-1][6] <= ctx.cycle:
         return True
+    if not unit.bill.has_room():
+        return False
     trial = Bill(unit.consumed, unit.bill.cd, unit.bill.full)
     trial.left, trial.room = unit.bill.left, unit.bill.room
     for lot in lots:
@@ -457,7 +456,7 @@ def _use_lots(ctx, unit, lots, entries, remaining):
     used_total = expired_total = ZERO
     for lot_id, _unit, _customer, _origin, gd_class, requested_on, expires_after, left in lots:
         used = ZERO
-        if expires_after >= ctx.cycle and unit.bill.left > 0:
+        if expires_after >= ctx.cycle and unit.bill.has_room():
             used = unit.bill.take(left, ctx.rate(unit, gd_class, requested_on))
             if used > 0:
                 entries.append((lot_id, unit.id, ctx.cycle, EntryKind.USED, -used, None, None))

@@ -163,30 +163,52 @@ def first_open_lots(unit_ids, limit):
     return [_lot_row(r) for r in rows]
 
 
-def per_unit(unit_ids, cycle, table, columns, *, later=False):
-    """Rows of `table` (readings or results) for each unit at `cycle` (after it with `later`), looked up
-    one unit at a time through the (installation, cycle) index: the statistics of a cycle being written are
-    always stale, and a plan built on them scanned the whole cycle once per chunk."""
+def unit_states(unit_ids, cycle):
+    """{unit: (reading or None, computed result's inputs or None, computed in a later cycle)} — readings and
+    results are looked up one unit at a time through their (installation, cycle) index: the statistics of a
+    cycle being written are always stale, and a plan built on them rescanned the whole cycle per chunk."""
     if not unit_ids:
-        return []
+        return {}
     if postgres():
-        condition = "t.cycle > %s" if later else "t.cycle = %s"
-        select = "".join(f", t.{c}" for c in columns)
-        limit = " LIMIT 1" if later else ""
         with _bound_cursor() as cur:
             cur.execute(
-                f"SELECT u.id{select} FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("  # nosec B608
-                f"SELECT * FROM {table} t WHERE t.installation_id = u.id AND {condition}{limit}) AS t",
-                [list(unit_ids), cycle],
+                "SELECT u.id, r.consumed_kwh, r.injected_kwh, c.consumed_kwh, c.injected_kwh, "
+                "EXISTS (SELECT 1 FROM compensation_cycleresult l WHERE l.installation_id = u.id "
+                "AND l.cycle > %(cycle)s) "
+                "FROM unnest(%(ids)s::bigint[]) AS u(id) "
+                "LEFT JOIN LATERAL (SELECT consumed_kwh, injected_kwh FROM compensation_reading t "
+                "WHERE t.installation_id = u.id AND t.cycle = %(cycle)s LIMIT 1) AS r ON true "
+                "LEFT JOIN LATERAL (SELECT consumed_kwh, injected_kwh FROM compensation_cycleresult t "
+                "WHERE t.installation_id = u.id AND t.cycle = %(cycle)s LIMIT 1) AS c ON true",
+                {"ids": list(unit_ids), "cycle": cycle},
             )
-            return cur.fetchall()
-    model = {m._meta.db_table: m for m in (CycleResult, Reading)}[table]
-    rows = []
+            return {
+                u: ((rc, ri) if rc is not None else None, (cc, ci) if cc is not None else None, later)
+                for u, rc, ri, cc, ci, later in cur.fetchall()
+            }
+    states = {u: [None, None, False] for u in unit_ids}
     for start in range(0, len(unit_ids), 500):
-        found = model.objects.filter(installation_id__in=unit_ids[start : start + 500])
-        found = found.filter(cycle__gt=cycle) if later else found.filter(cycle=cycle)
-        rows.extend(found.order_by().values_list("installation_id", *columns))
-    return rows
+        part = unit_ids[start : start + 500]
+        for u, c, i in Reading.objects.filter(installation_id__in=part, cycle=cycle).values_list(
+            "installation_id", "consumed_kwh", "injected_kwh"
+        ):
+            states[u][0] = (c, i)
+        results = CycleResult.objects.filter(installation_id__in=part, cycle__gte=cycle).order_by()
+        for u, when, c, i in results.values_list("installation_id", "cycle", "consumed_kwh", "injected_kwh"):
+            if when == cycle:
+                states[u][1] = (c, i)
+            else:
+                states[u][2] = True
+    return {u: tuple(state) for u, state in states.items()}
+
+
+def fast_commit(allowed=True):
+    """The ledger's chunks may skip waiting for the disk at commit (PostgreSQL): a chunk lost in a crash is
+    computed again by the next run, since a unit without its result is computed, and a commit lost is lost
+    whole. Saves a WAL flush per chunk."""
+    if allowed and postgres():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _lot_row(row):
@@ -248,6 +270,32 @@ def opening_balances(unit_ids, cycle):
     if never:
         balances.update(_open_lot_sums(never))
     return balances
+
+
+def transferred_out(unit_ids, cycle):
+    """{unit: kWh its contract's end moved out in the cycle} (not reversed since), for its result."""
+    if not unit_ids:
+        return {}
+    if postgres():
+        with _bound_cursor() as cur:
+            cur.execute(
+                "SELECT u.id, t.moved FROM unnest(%s::bigint[]) AS u(id) CROSS JOIN LATERAL ("
+                "SELECT -SUM(e.kwh) AS moved FROM compensation_ledgerentry e WHERE e.installation_id = u.id "
+                "AND e.cycle = %s AND e.kind = 'transferred_out' AND NOT EXISTS (SELECT 1 FROM "
+                "compensation_ledgerentry r WHERE r.reverses_id = e.id)) AS t WHERE t.moved IS NOT NULL",
+                [list(unit_ids), cycle],
+            )
+            return dict(cur.fetchall())
+    moved = {}
+    for start in range(0, len(unit_ids), 500):
+        for unit, kwh in LedgerEntry.objects.filter(
+            installation_id__in=unit_ids[start : start + 500],
+            cycle=cycle,
+            kind="transferred_out",
+            reversed_by__isnull=True,
+        ).values_list("installation_id", "kwh"):
+            moved[unit] = moved.get(unit, 0) - kwh
+    return moved
 
 
 def _decimal(value):

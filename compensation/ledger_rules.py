@@ -65,6 +65,9 @@ class Bill:
         self.paid = ZERO  # Σ compensated × t
         self.compensated = ZERO
 
+    def has_room(self):
+        return self.left > 0 and self.room > 0
+
     def capacity(self, t):
         """kWh this bill can still compensate from a source paying t per kWh."""
         if self.left <= 0 or self.room <= 0:

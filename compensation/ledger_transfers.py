@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils.translation import gettext as _
 
 from gdportal.registry.models import Installation, InstallationStatus
 
@@ -82,9 +83,9 @@ def close_contract(installation, *, named=None, cycle):
     if named is not None:
         named = Installation.objects.get(pk=getattr(named, "pk", named))
         if named.pk == source.pk or named.customer_id != source.customer_id:
-            raise TransferRefused("Credits go only to another unit of the same titular (REN 655-M).")
+            raise TransferRefused(_("Credits go only to another unit of the same titular (REN 655-M)."))
         if named.status != InstallationStatus.ACTIVE:
-            raise TransferRefused("The unit named to take the credits is not active.")
+            raise TransferRefused(_("The unit named to take the credits is not active."))
         destination = named.pk
     else:
         destination = _largest_unit(source.customer_id, cycle, exclude=source.pk)

@@ -252,6 +252,32 @@ def test_fifo_across_three_lots_of_mixed_classes():
     lots_match_entries()
 
 
+def test_fifo_reads_past_the_first_lots_of_a_unit():
+    tariffs()
+    home, idle = unit("two"), unit("two")
+    made = [lot(home, f"2021-0{month}", "10") for month in range(1, 7)]
+    # C = 100, two-phase: limit 100 − 50 = 50 → the five oldest lots of 10 kWh, the sixth untouched (the
+    # ledger reads a few lots per unit first, then more for a unit that still has room).
+    read(home, "2025-03", "100")
+    # Five lots at their last cycle and nothing to use them on: all five expire, 5 × 5 = 25 kWh.
+    for _ in range(5):
+        lot(idle, "2020-03", "5")
+    compute_cycle(cycle("2025-03"))
+    assert result(home, "2025-03").credits_used_kwh == D("50")
+    assert [
+        m.remaining_kwh for m in CreditLot.objects.filter(pk__in=[m.pk for m in made]).order_by("pk")
+    ] == [
+        0,
+        0,
+        0,
+        0,
+        0,
+        D("10"),
+    ]
+    assert (result(idle, "2025-03").credits_expired_kwh, result(idle, "2025-03").balance_kwh) == (D("25"), 0)
+    lots_match_entries()
+
+
 def test_expiry_exactly_at_60_months_and_not_a_cycle_earlier():
     tariffs()
     home = unit("two")
@@ -294,6 +320,13 @@ def test_contract_end_moves_the_lots_to_a_unit_of_the_same_titular(named):
     assert set(
         LedgerEntry.objects.filter(kind="transferred_out").values_list("counterpart_id", flat=True)
     ) == {expected.pk}
+    # The cycle computed afterwards says what left the unit; the unit that took the lots uses them (two-phase,
+    # limit C − 50 covers the 150 kWh).
+    read(leaving, "2025-03", "10")
+    compute_cycle(cycle("2025-03"))
+    left_unit, taker = result(leaving, "2025-03"), result(expected, "2025-03")
+    assert (left_unit.credits_transferred_kwh, left_unit.balance_kwh) == (D("150"), 0)
+    assert (taker.credits_used_kwh, taker.balance_kwh) == (D("150"), 0)
     lots_match_entries()
 
 
