@@ -25,7 +25,9 @@ from gdportal.registry.models import Installation
 
 from . import ledger_db as db
 from .gd_class import in_late_window, paid_rate
+from .ledger_corrections import readings_changed, recompute_from  # noqa: F401 — the ledger's interface
 from .ledger_rules import ZERO, Bill, add_months, availability_kwh, cycle_end, kwh_down, tariff_group
+from .ledger_transfers import TransferRefused, close_contract, settle_titular_lots  # noqa: F401
 from .models import (
     Allocation,
     AllocationMode,
@@ -110,9 +112,6 @@ class Context:
 
 def compute_cycle(cycle, *, installations=None, chunk_size=None):
     """Compute one cycle for every unit (or the groups of `installations`); returns counts."""
-    from .ledger_corrections import recompute_from
-    from .ledger_transfers import settle_titular_lots
-
     ctx = Context(cycle)
     only = None if installations is None else {getattr(i, "pk", i) for i in installations}
     size = chunk_size or settings.GD_LEDGER_CHUNK_SIZE

@@ -62,7 +62,7 @@ def recompute_from(cycle, installations):
     """Reverse every entry of `cycle` and of every later cycle of the units involved, then compute those
     cycles again in order (contract-end transfers are made again at their cycle, to the same unit)."""
     from .ledger import compute_cycle
-    from .ledger_transfers import _adjust_results, move_lots
+    from .ledger_transfers import adjust_results, move_lots
 
     cycle = cycle.replace(day=1)
     involved = involved_units(cycle, installations)
@@ -105,7 +105,7 @@ def recompute_from(cycle, installations):
                 customer_id=source_unit.customer_id,
                 cycle=current,
             )
-            _adjust_results(source, destination, current, moved)
+            adjust_results(source, destination, current, moved)
         current = add_months(current, 1)
 
 

@@ -94,7 +94,7 @@ def close_contract(installation, *, named=None, cycle):
         lots, source=source.pk, destination=destination, customer_id=source.customer_id, cycle=cycle
     )
     if moved:
-        _adjust_results(source.pk, destination, cycle, moved)
+        adjust_results(source.pk, destination, cycle, moved)
         later = [pk for pk in (source.pk, destination) if pk]
         if CycleResult.objects.filter(installation_id__in=later, cycle__gt=cycle).exists():
             from .ledger_corrections import recompute_from
@@ -103,7 +103,7 @@ def close_contract(installation, *, named=None, cycle):
     return destination, moved
 
 
-def _adjust_results(source, destination, cycle, moved):
+def adjust_results(source, destination, cycle, moved):
     """The cycle's results already computed say what left and what arrived."""
     CycleResult.objects.filter(installation_id=source, cycle=cycle).update(
         credits_transferred_kwh=F("credits_transferred_kwh") + moved, balance_kwh=F("balance_kwh") - moved
