@@ -20,6 +20,7 @@ from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
 from gdportal.brdocs import format_document
 from gdportal.brformats import datetime_br, number_br
+from gdportal.cases.admin_common import ReadOnlyAdmin
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.formfields import BRDecimalField
 
@@ -262,7 +263,7 @@ class AllocationSetAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Generator)
-class GeneratorAdmin(IndexedSearchMixin, admin.ModelAdmin):
+class GeneratorAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     """The generating units (connected through the portal or imported): read-only."""
 
     list_display = [
@@ -295,15 +296,6 @@ class GeneratorAdmin(IndexedSearchMixin, admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("holder"))
     def titular(self, obj):
