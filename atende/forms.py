@@ -151,9 +151,14 @@ class AccessRequestForm(forms.ModelForm):
         ]
         widgets = {"other_info": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, customer, installation=None, full_view=True, user=None, **kwargs):
+    def __init__(
+        self, *args, customer, installation=None, full_view=True, user=None, documents_later=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.customer = customer
+        # The API and bulk filing save the fields first and attach the files afterwards: the draft may lack
+        # them, and case_submit refuses to send it until they are there.
+        self.documents_later = documents_later
         self.installation = installation
         self.full_view = full_view
         self.user = user
@@ -330,7 +335,7 @@ class AccessRequestForm(forms.ModelForm):
             if source is not None:
                 if kind in needed:
                     self.attachments.append((kind, source))
-            elif kind in needed and kind not in self.existing:
+            elif kind in needed and kind not in self.existing and not self.documents_later:
                 self.add_error(name, _("Attach this document."))
 
     # --- the attachments as the page shows them ---------------------------------------------------------

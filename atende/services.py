@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from gdportal.cases import deadline_kinds as apr_clocks
-from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState
+from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState, DocumentKind
 from gdportal.cases.documents import identity_kinds, latest_versions
 from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed
 from gdportal.cases.held import held_attach, held_release
@@ -106,6 +106,9 @@ def case_submit(*, case, by):
     case_check_rules(case)
     if missing_identity_documents(case):
         raise ServiceError(_("Attach the identification documents before sending."))
+    if case.gfc_form and DocumentKind.GFC_PROOF not in latest_versions(case):
+        # The form asks for it beside the choice; a draft filed through the API or a CSV gets it afterwards.
+        raise ServiceError(_("Attach the proof of the performance guarantee (GFC) before sending."))
     now = timezone.now()
     case.protocol = next_protocol(now)
     case.submitted_at = now

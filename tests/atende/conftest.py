@@ -104,6 +104,11 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
         uploaded=ContentFile(content, name="rg.pdf"),
         by=case.filed_by,
     )
+    if case.gfc_form:
+        # A request with a guarantee carries its proof, as the form asks beside the choice.
+        document_store(
+            case=case, kind="gfc_proof", uploaded=ContentFile(content, name="gfc.pdf"), by=case.filed_by
+        )
     if state == CaseState.DRAFT:
         return case
     case = services.case_submit(case=case, by=case.filed_by)
