@@ -80,10 +80,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "captcha",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files served from static/, no CDN
     "gdportal.registry",
     "gdportal.notifications",
     "gdportal.deadlines",
     "gdportal.cases",
+    "gdportal.api",
     "gdportal.web",
     "atende",
     "aprweb",
@@ -512,3 +516,53 @@ GD_LEDGER_CHUNK_SIZE = env_int("GD_LEDGER_CHUNK_SIZE", 2000)
 # Staff MFA (gdportal/admin_site.py): staff with a confirmed TOTP device always need a token; this makes
 # a device mandatory for every staff user (enrol them first).
 GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)
+
+
+# --- Integrators' API (SPEC §14) ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # The token first: its challenge makes an unauthenticated call a 401 rather than a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gdportal.api.auth.TokenAuthentication",
+        "gdportal.api.auth.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["gdportal.api.permissions.IsFiler"],
+    "DEFAULT_THROTTLE_CLASSES": ["gdportal.api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gdportal.api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+GD_API_RATE_LIMIT = int(os.environ.get("GD_API_RATE_LIMIT", "120"))  # calls per token and window
+GD_API_RATE_WINDOW_SECONDS = 60
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GD Portal API",
+    "DESCRIPTION": (
+        "API para integradores: pedidos de acesso e consultas, documentos, pedidos APR, parecer, vistoria e "
+        "compensação, com as mesmas regras, prazos e e-mails das páginas. Autenticação: token pessoal "
+        "(página “Acesso por API”) no cabeçalho `Authorization: Bearer gdp_…`. Erros em "
+        "`application/problem+json` (RFC 9457). POSTs aceitam `Idempotency-Key`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gdportal.api.schema.add_common_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "gdportal.cases.choices.CaseState",
+        "ClockStateEnum": "gdportal.deadlines.models.Deadline.State",
+    },
+}

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from compensation.views_calculator import calculator
 from gdportal.deadlines.views import sla_board
@@ -26,6 +27,18 @@ urlpatterns = [
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),
+    # Integrators (SPEC §14): the kernel's endpoints and each stage's, under one version prefix.
+    path(
+        "api/v1/",
+        include(
+            [
+                path("", include("gdportal.api.urls")),
+            ]
+        ),
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("conta/api/", include("gdportal.api.urls_pages")),
     path("admin/", admin.site.urls),
 ]
 

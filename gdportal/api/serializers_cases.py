@@ -1,0 +1,114 @@
+"""The case as the API shows it: what its filer sees on the status page, nothing more (SPEC §14)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from gdportal.cases.choices import CaseKind, CaseState, EventAction
+from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.deadlines.models import Deadline
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(help_text=_("Clock code (SPEC §9)."))
+    label = serializers.CharField(help_text=_("What is awaited."))
+    awaiting = serializers.CharField(source="awaited_party", help_text=_("Whose turn it is."))
+    overdue = serializers.SerializerMethodField(help_text=_("Past its due date."))
+    paused = serializers.SerializerMethodField(help_text=_("Standing still (e.g. works under way)."))
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "kind",
+            "label",
+            "awaiting",
+            "started_at",
+            "due_at",
+            "state",
+            "overdue",
+            "paused",
+            "paused_at",
+        ]
+
+    def get_overdue(self, clock) -> bool:
+        from django.utils import timezone
+
+        return clock.state == Deadline.State.LAPSED or (
+            clock.paused_at is None and clock.due_at < timezone.now()
+        )
+
+    def get_paused(self, clock) -> bool:
+        return clock.paused_at is not None
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action = serializers.ChoiceField(choices=EventAction.choices)
+    action_label = serializers.CharField(source="get_action_display")
+    from_state = serializers.CharField(help_text=_("State before (empty for events that move nothing)."))
+    to_state = serializers.CharField(help_text=_("State after (empty for events that move nothing)."))
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "created_at", "action", "action_label", "from_state", "to_state", "note"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField()
+    verdict = serializers.CharField(help_text=_("conforming, not_conforming or empty while not judged."))
+
+    class Meta:
+        model = DocumentVersion
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "original_name",
+            "size",
+            "sha256",
+            "content_type",
+            "uploaded_at",
+        ]
+        fields += ["verdict", "verdict_note"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=CaseKind.choices, read_only=True)
+    state = serializers.ChoiceField(choices=CaseState.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    installation = serializers.SerializerMethodField(help_text=_("Installation number (10 digits)."))
+    rt = serializers.SerializerMethodField(help_text=_("The responsible technician's name, if any."))
+
+    class Meta:
+        model = Case
+        fields = ["id", "protocol", "kind", "state", "state_label", "installation", "holder_name", "rt"]
+        fields += ["reason", "power_kw", "source", "modality", "request_type", "created_at", "submitted_at"]
+        fields += ["state_changed_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_installation(self, case):
+        return case.installation.number if case.installation_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_rt(self, case):
+        return case.rt.get_full_name() if case.rt_id else None
+
+
+class CaseDetailSerializer(CaseSerializer):
+    clocks = ClockSerializer(many=True, source="visible_clocks", read_only=True)
+    timeline = EventSerializer(many=True, source="events", read_only=True)
+    documents = serializers.SerializerMethodField()
+    decision_note = serializers.CharField(read_only=True, help_text=_("Reason of the last decision."))
+    answer = serializers.CharField(read_only=True, help_text=_("The answer to a consultation."))
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
+        read_only_fields = fields
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, case):
+        """The newest version of each kind (older versions stay in the case, never overwritten)."""
+        latest = {}
+        for version in case.documents.all():  # prefetched, ordered kind, newest first
+            latest.setdefault(version.kind, version)
+        return DocumentSerializer(latest.values(), many=True).data

@@ -1,0 +1,121 @@
+"""/api/v1/cases/: the user's cases (Case.objects.for_user), filtered and paged by keyset."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins
+
+from gdportal.cases.choices import CaseKind, CaseState
+from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.cases.selectors import open_clocks_prefetch
+
+from .base import ApiViewSet
+from .pagination import KeysetPagination
+from .problems import problem
+from .serializers_cases import CaseDetailSerializer, CaseSerializer
+
+LIST_FILTERS = [
+    OpenApiParameter(
+        "state",
+        OpenApiTypes.STR,
+        enum=CaseState.values,
+        many=True,
+        explode=True,
+        description=_("Only cases in these states (repeat the parameter for several)."),
+    ),
+    OpenApiParameter(
+        "kind", OpenApiTypes.STR, enum=CaseKind.values, description=_("access or consultation.")
+    ),
+    OpenApiParameter("protocol", OpenApiTypes.STR, description=_("The 13-digit protocol.")),
+    OpenApiParameter("installation", OpenApiTypes.STR, description=_("Installation number (10 digits).")),
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description=_("Only cases changed at or after this moment (ISO 8601)."),
+    ),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Your cases"),
+        description=_("The cases you see on the status pages, newest first, 25 a page (cursor in `next`)."),
+        parameters=LIST_FILTERS,
+        tags=["cases"],
+    ),
+    retrieve=extend_schema(
+        summary=_("One case"),
+        description=_(
+            "State, clocks (whose turn, until when), the timeline and the newest version of each document."
+        ),
+        tags=["cases"],
+    ),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    pagination_class = KeysetPagination
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_queryset(self):
+        cases = Case.objects.for_user(self.request.user).select_related("installation", "rt")
+        if self.action == "retrieve":
+            return cases.prefetch_related(
+                open_clocks_prefetch(),
+                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch(
+                    "documents", queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id")
+                ),
+            )
+        return self._filtered(cases)
+
+    def _filtered(self, cases):
+        params = self.request.query_params
+        states = [s for s in params.getlist("state") if s]
+        if states:
+            cases = cases.filter(state__in=states)
+        if params.get("kind"):
+            cases = cases.filter(kind=params["kind"])
+        if params.get("protocol"):
+            cases = cases.filter(protocol=params["protocol"])
+        if params.get("installation"):
+            cases = cases.filter(installation__number=params["installation"])
+        if params.get("updated_since"):
+            from django.utils.dateparse import parse_datetime
+
+            since = parse_datetime(params["updated_since"])
+            if since is not None:
+                cases = cases.filter(updated_at__gte=since)
+        return cases
+
+    def list(self, request, *args, **kwargs):
+        errors = self._filter_errors(request.query_params)
+        if errors:
+            return problem(400, " ".join(m for _f, m in errors), errors, code="invalid")
+        return super().list(request, *args, **kwargs)
+
+    @staticmethod
+    def _filter_errors(params):
+        from django.utils.dateparse import parse_datetime
+
+        errors = []
+        for state in params.getlist("state"):
+            if state and state not in CaseState.values:
+                errors.append(("state", str(_("Unknown state: %(s)s.") % {"s": state})))
+        if params.get("kind") and params["kind"] not in CaseKind.values:
+            errors.append(("kind", str(_("Use access or consultation."))))
+        since = params.get("updated_since")
+        if since:
+            try:
+                valid = parse_datetime(since) is not None
+            except ValueError:
+                valid = False
+            if not valid:
+                errors.append(
+                    (
+                        "updated_since",
+                        str(_("Use a date and time in ISO 8601, e.g. 2026-11-30T08:00:00-03:00.")),
+                    )
+                )
+        return errors
