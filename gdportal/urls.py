@@ -44,3 +44,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += [path("dev/", include("gdportal.notifications.dev_urls"))]
+
+# Under /api/ a 404 or 500 outside the API's views is problem+json like the rest of it; elsewhere the pages.
+handler404 = "gdportal.api.problems.page_not_found"
+handler500 = "gdportal.api.problems.server_error"

@@ -102,3 +102,36 @@ def problem_exception_handler(exc, context):
     headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}
     code = getattr(exc, "default_code", "")
     return problem(response.status_code, detail, errors, headers=headers, code=code)
+
+
+def _api_path(request):
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 for a URL no view matched: problem+json under /api/, the portal's page elsewhere."""
+    if _api_path(request):
+        from django.http import JsonResponse
+
+        body = {"type": "https://gdportal.dev/problems/not_found", "title": _("Not found"), "status": 404}
+        body["detail"] = _("No endpoint or object at this address.")
+        return JsonResponse(body, status=404, content_type=PROBLEM_TYPE)
+    from django.views.defaults import page_not_found as portal_page
+
+    return portal_page(request, exception)
+
+
+def server_error(request):
+    if _api_path(request):
+        from django.http import JsonResponse
+
+        body = {
+            "type": "https://gdportal.dev/problems/server_error",
+            "title": _("Server error"),
+            "status": 500,
+        }
+        body["detail"] = _("Something failed on our side; nothing was changed. Try again in a few minutes.")
+        return JsonResponse(body, status=500, content_type=PROBLEM_TYPE)
+    from django.views.defaults import server_error as portal_page
+
+    return portal_page(request)

@@ -54,6 +54,7 @@ LIST_FILTERS = [
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     pagination_class = KeysetPagination
+    lookup_value_regex = r"\d+"
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
@@ -72,7 +73,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
     def _filtered(self, cases):
         params = self.request.query_params
-        states = [s for s in params.getlist("state") if s]
+        states = params.getlist("state")
         if states:
             cases = cases.filter(state__in=states)
         if params.get("kind"):
@@ -101,12 +102,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
         errors = []
         for state in params.getlist("state"):
-            if state and state not in CaseState.values:
+            if state not in CaseState.values:
                 errors.append(("state", str(_("Unknown state: %(s)s.") % {"s": state})))
-        if params.get("kind") and params["kind"] not in CaseKind.values:
+        if "kind" in params and params["kind"] not in CaseKind.values:
             errors.append(("kind", str(_("Use access or consultation."))))
         since = params.get("updated_since")
-        if since:
+        if since is not None:
             try:
                 valid = parse_datetime(since) is not None
             except ValueError:
