@@ -483,6 +483,10 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
 from celery.schedules import crontab  # noqa: E402 — kept next to the schedule it builds
 
 CELERY_BEAT_SCHEDULE["sweep-held-uploads"] = {"task": "cases.sweep_held_uploads", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["forget-idempotent-answers"] = {
+    "task": "api.forget_idempotent_answers",
+    "schedule": 3600.0,
+}
 # The staff digest goes out at 07:00 São Paulo time; idempotent per group and day.
 CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",

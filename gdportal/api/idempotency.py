@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.response import Response
 
 from .models import IdempotentAnswer
 from .problems import Conflict, Unprocessable
@@ -87,10 +87,8 @@ def claim(request):
 
 
 def replay(answer):
-    response = Response(status=answer.status, content_type=answer.content_type)
-    # The stored bytes are the answer; no renderer runs again.
-    response.content = bytes(answer.body)
-    response._is_rendered = True
+    # The stored bytes are the answer: a plain response, no renderer runs again.
+    response = HttpResponse(bytes(answer.body), status=answer.status, content_type=answer.content_type)
     for name, value in answer.headers.items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"
@@ -114,3 +112,8 @@ def store(reserved, response):
         body=bytes(response.content),
         headers={name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)},
     )
+
+
+def forget_expired():
+    deleted, _by_model = IdempotentAnswer.objects.filter(created_at__lt=expired_before()).delete()
+    return deleted
