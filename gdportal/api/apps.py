@@ -13,4 +13,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("Integrators' API")
 
     def ready(self):
+        from gdportal.accounts.roles import REGISTRATION_ANALYST, extend_role
+
         from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+
+        # Whoever grants RTs their access also takes a leaked or abandoned token away (the admin's "revoke").
+        extend_role(REGISTRATION_ANALYST, ["api.view_apitoken", "api.change_apitoken"])

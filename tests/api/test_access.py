@@ -82,3 +82,23 @@ def test_the_schema_and_its_docs_are_served_without_a_cdn(client):
     assert schema.status_code == 200 and "/api/v1/cases/" in schema.json()["paths"]
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower() and "//unpkg" not in docs
+
+
+def test_the_registration_analyst_revokes_a_token_in_the_admin_without_seeing_it(client, customer, api_as):
+    from django.contrib.auth.models import Group
+
+    from gdportal.accounts.roles import REGISTRATION_ANALYST
+    from tests import factories
+
+    api = api_as(customer)
+    staff = factories.StaffFactory(role=REGISTRATION_ANALYST)
+    group = Group.objects.get(name=REGISTRATION_ANALYST)
+    assert group.permissions.filter(codename="change_apitoken").exists()
+    client.force_login(staff)
+    page = client.get(reverse("admin:api_apitoken_changelist")).content.decode()
+    assert api.token.prefix in page and api.token.digest not in page
+    client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [api.token.pk]},
+    )
+    assert api.get("/api/v1/cases/").status_code == 401
