@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 
 from gdportal.cases.choices import CaseKind, CaseState
@@ -37,14 +37,70 @@ LIST_FILTERS = [
 ]
 
 
+CASE_EXAMPLE = {
+    "id": 42,
+    "protocol": "2026000000042",
+    "kind": "access",
+    "state": "technical_review",
+    "state_label": "Em análise técnica",
+    "installation": "3000000012",
+    "holder_name": "Maria Aparecida Souza",
+    "rt": "Paulo Teste",
+    "reason": "micro_le10",
+    "power_kw": "8.50",
+    "source": "solar",
+    "modality": "local",
+    "request_type": "without_increase",
+    "created_at": "2026-11-03T09:12:00-03:00",
+    "submitted_at": "2026-11-03T09:20:00-03:00",
+    "state_changed_at": "2026-11-10T14:02:00-03:00",
+    "updated_at": "2026-11-10T14:02:00-03:00",
+}
+DETAIL_EXAMPLE = {
+    **CASE_EXAMPLE,
+    "decision_note": "",
+    "answer": "",
+    "clocks": [
+        {
+            "kind": "technical_sla",
+            "label": "Análise técnica dos documentos",
+            "awaiting": "Cemig",
+            "started_at": "2026-11-10T14:02:00-03:00",
+            "due_at": "2026-11-17T14:02:00-03:00",
+            "state": "open",
+            "overdue": False,
+            "paused": False,
+            "paused_at": None,
+        }
+    ],
+    "timeline": [
+        {
+            "id": 301,
+            "created_at": "2026-11-03T09:20:00-03:00",
+            "action": "submitted",
+            "action_label": "Protocolado",
+            "from_state": "draft",
+            "to_state": "submitted",
+            "note": "",
+        }
+    ],
+    "documents": [],
+}
+
+
 @extend_schema_view(
     list=extend_schema(
+        examples=[
+            # drf-spectacular wraps a list example in the page envelope itself.
+            OpenApiExample("Um processo", value=CASE_EXAMPLE, response_only=True)
+        ],
         summary=_("Your cases"),
         description=_("The cases you see on the status pages, newest first, 25 a page (cursor in `next`)."),
         parameters=LIST_FILTERS,
         tags=["cases"],
     ),
     retrieve=extend_schema(
+        examples=[OpenApiExample("Em análise técnica", value=DETAIL_EXAMPLE, response_only=True)],
         summary=_("One case"),
         description=_(
             "State, clocks (whose turn, until when), the timeline and the newest version of each document."
