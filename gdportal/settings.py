@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "gdportal.deadlines",
     "gdportal.cases",
     "gdportal.api",
+    "gdportal.webhooks",
     "gdportal.web",
     "atende",
     "aprweb",
@@ -482,6 +483,8 @@ CELERY_BEAT_SCHEDULE["sweep-deadlines"] = {
 }
 from celery.schedules import crontab  # noqa: E402 — kept next to the schedule it builds
 
+# Webhooks (SPEC §14): the retries that fell due, every minute (gdportal/webhooks/delivery.py).
+CELERY_BEAT_SCHEDULE["webhooks-deliver-due"] = {"task": "webhooks.deliver_due", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["sweep-held-uploads"] = {"task": "cases.sweep_held_uploads", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE["forget-idempotent-answers"] = {
     "task": "api.forget_idempotent_answers",
@@ -517,6 +520,9 @@ GD_III_FIO_B_SHARE = env("GD_III_FIO_B_SHARE", "1.00")
 GD_III_FIO_A_SHARE = env("GD_III_FIO_A_SHARE", "0.40")
 # Generating units computed per transaction by compute_compensation (each with its receiving units).
 GD_LEDGER_CHUNK_SIZE = env_int("GD_LEDGER_CHUNK_SIZE", 2000)
+# Webhooks to http://127.0.0.1 / localhost and to non-public addresses: development and tests only. Production
+# sends to https:// URLs whose host resolves to public addresses alone (SSRF, gdportal/webhooks/targets.py).
+GD_WEBHOOKS_ALLOW_LOCAL_HTTP = DEBUG or TESTING
 # Staff MFA (gdportal/admin_site.py): staff with a confirmed TOTP device always need a token; this makes
 # a device mandatory for every staff user (enrol them first).
 GD_STAFF_MFA_REQUIRED = env_bool("GD_STAFF_MFA_REQUIRED", False)

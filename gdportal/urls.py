@@ -14,6 +14,7 @@ admin.site.index_title = _("Analysis queues")
 urlpatterns = [
     path("", include("gdportal.web.urls")),
     path("accounts/", include("gdportal.accounts.urls")),
+    path("conta/webhooks/", include("gdportal.webhooks.urls")),
     # Sistema de compensação in Atende (SPEC §7.1), before the broader /atende/gd/ and /atende/ includes.
     path("atende/gd/compensacao/", include("compensation.urls_atende")),
     # Stage 3's Atende pages (Vistoria, Cancelamento, Aceitar) under /atende/gd/, before atende's own.
