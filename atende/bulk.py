@@ -298,7 +298,7 @@ class _Known:
                 state=CaseState.DRAFT,
                 installation_id__in=installation_ids,
             )
-            .order_by("-id")
+            .order_by("id")  # the newest last: the one the report links to
             .values_list("installation_id", "pk")
         )
 
@@ -356,10 +356,10 @@ def _check_row(result, row, inst, known, by, maps):
             )
             % {"number": inst.number},
         )
-    typed_wrong = len(result.errors)
+    before = len(result.errors)
     data = _form_data(result, row, maps)
     # A column _form_data could not read ('talvez' in declaration) keeps that message, not the form's own.
-    unread = {column for column, _message in result.errors[typed_wrong:]}
+    unread = {column for column, _message in result.errors[before:]}
     form = AccessRequestForm(
         data=data,
         customer=customer,
