@@ -25,6 +25,20 @@ def filer_required(view):
     return wrapper
 
 
+def rt_required(view):
+    """An RT's own page (bulk filing, at /apr/lote/): a customer or staff gets 403; someone signed out goes to
+    APR Web's sign-in (CPF), where RTs sign in, and comes back."""
+
+    @login_required(login_url="aprweb:login")
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_staff or not request.user.is_rt:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def rt_serves(user, customer):
     """An RT serves a customer once a case of theirs is the RT's and past the commercial check.
 
@@ -85,3 +99,12 @@ def open_requests_for(user, installations):
         Case.objects.for_user(user).filter(pk__in=[c.pk for c in found.values()]).values_list("pk", flat=True)
     )
     return {inst_id: (case, case.pk in visible) for inst_id, case in found.items()}
+
+
+def customers_served(user, customer_ids):
+    """The ones among `customer_ids` that `user` (an RT) serves (rt_serves), in one query for a whole file."""
+    return set(
+        Case.objects.filter(rt=user, customer_id__in=customer_ids, ns__isnull=False).values_list(
+            "customer_id", flat=True
+        )
+    )

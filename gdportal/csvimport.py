@@ -187,19 +187,29 @@ def read_csv(path, expected, errors, optional=()):
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(f"{path.name}: " + _("cannot read: %(error)s") % {"error": exc})
         return path, []
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    fieldnames = [(name or "").strip() for name in reader.fieldnames or []]
-    reader.fieldnames = fieldnames
+    fieldnames, rows = parse_csv(text)
     missing = [c for c in expected if c not in fieldnames and c not in optional]
     if missing:
         errors.append(
             f"{path.name}:1: " + _("missing columns: %(columns)s") % {"columns": ", ".join(missing)}
         )
         return path, []
+    return path, list(rows)
+
+
+def parse_csv(text):
+    """(the header's column names, an iterator of (line, {column: text})) for text already decoded.
+
+    The separator is whichever of `;` and `,` the header uses more. Iterating may raise csv.Error (a NUL byte,
+    an unclosed quote at the end).
+    """
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fieldnames = [(name or "").strip() for name in reader.fieldnames or []]
+    reader.fieldnames = fieldnames
     # line_num after a record is its last physical line: right for one-line rows, blank lines skipped.
-    return path, [(reader.line_num, row) for row in reader]
+    return fieldnames, ((reader.line_num, row) for row in reader)
 
 
 def repeated(row, column, key, seen):

@@ -25,6 +25,8 @@ urlpatterns = [
     path("acompanhamento/", include("atende.public_urls")),
     # Public, outside compensation's own URLs (/compensacao/, the titular's pages): an address of its own.
     path("calculadora/", calculator, name="calculator"),
+    # Bulk filing (SPEC §14) makes stage 1 drafts, so atende serves it, at APR Web's address for RTs.
+    path("apr/lote/", include("atende.urls_bulk")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),

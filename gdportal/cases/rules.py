@@ -136,7 +136,8 @@ def open_access_request(installation_id, *, exclude_pk=None):
     others = Case.objects.filter(installation_id=installation_id, kind=CaseKind.ACCESS, state__in=OPEN_STATES)
     if exclude_pk:
         others = others.exclude(pk=exclude_pk)
-    return others.order_by("submitted_at", "id").first()
+    # Asked for every request saved or sent (and for each row of a bulk file): only what callers read.
+    return others.only("pk", "protocol", "state", "installation_id").order_by("submitted_at", "id").first()
 
 
 def open_request_error(installation_number, open_case):

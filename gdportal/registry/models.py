@@ -233,6 +233,9 @@ class LookupAudit(models.Model):
         SEARCH = "search", _("Installation search")
         FORM = "form", _("Request form opened")
         ORDER_SEARCH = "order_search", _("APR order search")
+        # One row of an RT's bulk filing CSV (SPEC §14): a lookup like the form's, counted apart so that a
+        # file of 500 requests does not use up the hourly search allowance.
+        BULK_ROW = "bulk_row", _("Bulk filing row")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="lookups"
