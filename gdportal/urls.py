@@ -23,6 +23,7 @@ urlpatterns = [
     path("acompanhamento/", include("atende.public_urls")),
     # Public, outside compensation's own URLs (/compensacao/, the titular's pages): an address of its own.
     path("calculadora/", calculator, name="calculator"),
+    path("transparencia/", include("gdportal.transparency.urls")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),
