@@ -125,6 +125,13 @@ def test_the_csv_has_the_page_figures(client, computed):
     assert (march["median_days"], march["within_deadline_pct"], march["open_overdue"]) == ("21.0", "0.0", "1")
 
 
+def test_the_breaches_file_counts_per_month_and_clock(client, computed):
+    lines = list(csv.DictReader(io.StringIO(get(client, "transparency:breaches_csv").content.decode())))
+    commercial = {line["month"]: line["breaches"] for line in lines if line["clock"] == "commercial_sla"}
+    # February: none (the late one closed in March); March: the late close and the open one past its date.
+    assert commercial == {"2026-02": "0", "2026-03": "2"}
+
+
 def test_nothing_personal_on_the_page_or_in_the_files(client, computed, customer):
     outputs = [
         get(client, name).content.decode()
