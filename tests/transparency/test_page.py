@@ -14,7 +14,7 @@ from django.urls import reverse
 from gdportal.transparency.figures import CSV_COLUMNS
 from gdportal.transparency.models import TransparencySnapshot
 from gdportal.transparency.services import transparency_compute
-from tests.transparency.test_figures import NOW, three_requests  # noqa: F401 — a fixture
+from tests.transparency.test_figures import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def page_tables(html):
 
 
 @pytest.fixture
-def computed(three_requests):  # noqa: F811
+def computed(three_requests):
     with time_machine.travel(NOW, tick=False):
         transparency_compute()
     return three_requests
