@@ -6,10 +6,12 @@ from gdportal.accounts import roles
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.lapse import expire_cases
 from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, register
+from gdportal.transparency import stages as public
 
 CORRECTION = register(
     DeadlineKind(
         code="correction",
+        public_stage=public.APR_DOCUMENTS,
         label=_("Correct the pending items and resubmit in APR Web"),
         party=_("Responsible technician"),
         compute_due=calendar_days("GD_CORRECTION_DAYS"),
@@ -20,6 +22,7 @@ CORRECTION = register(
 TECHNICAL_SLA = register(
     DeadlineKind(
         code="technical_sla",
+        public_stage=public.TECHNICAL,
         label=_("Check the conformity of the documents (REN 1.000 art. 71)"),
         party=_("Cemig — technical analyst"),
         compute_due=business_days("GD_TECHNICAL_REVIEW_BUSINESS_DAYS"),

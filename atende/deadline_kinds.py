@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from gdportal.accounts import roles
 from gdportal.deadlines.kinds import DeadlineKind, business_days, calendar_days, register
+from gdportal.transparency import stages as public
 
 COMMERCIAL_SLA = register(
     DeadlineKind(
         code="commercial_sla",
+        public_stage=public.COMMERCIAL,
         label=_("Commercial analysis of the request"),
         party=_("Cemig — commercial analyst"),
         compute_due=business_days("GD_COMMERCIAL_SLA_BUSINESS_DAYS"),

@@ -28,6 +28,7 @@ from gdportal.registry.models import (
     Phases,
     Voltage,
 )
+from gdportal.transparency.services import transparency_compute
 
 DEMO_PASSWORD = "Demo@2026gd"  # noqa: S105 — published in the README on purpose; demo only
 DEMO_DOMAIN = "demo.gdportal.dev"
@@ -378,3 +379,5 @@ def seed_demo():
     # Then the journeys that cross stages (demo/): named in settings, so nothing here imports a stage.
     for path in settings.GD_DEMO_JOURNEYS:
         import_string(path)(customer, rt)
+    # The public figures, so /transparencia/ shows the demo's months at once instead of "being computed".
+    transparency_compute()

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "gdportal.cases",
     "gdportal.api",
     "gdportal.webhooks",
+    "gdportal.transparency",
     "gdportal.web",
     "atende",
     "aprweb",
@@ -469,7 +470,12 @@ GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # that starts at least this many days after the request (60, the seed; 0 for REN 1.000's "next cycle").
 GD_ALLOCATION_NOTICE_DAYS = env_int("GD_ALLOCATION_NOTICE_DAYS", 60)
 # seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
-GD_DEMO_JOURNEYS = ["demo.journeys.seed_cases", "demo.compensation.seed_cases"]
+# demo.transparency comes last: it gives the cases filed before it months of closed clocks (/transparencia/).
+GD_DEMO_JOURNEYS = [
+    "demo.journeys.seed_cases",
+    "demo.compensation.seed_cases",
+    "demo.transparency.seed_history",
+]
 # Wrong codes typed at /verificar/ allowed per address per 15 minutes.
 GD_VERIFY_LIMIT = env_int("GD_VERIFY_LIMIT", 10)
 # The deadline sweep (gdportal/deadlines/sweep.py): how often beat runs it, rows per transaction, and an
@@ -494,6 +500,14 @@ CELERY_BEAT_SCHEDULE["forget-idempotent-answers"] = {
 CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",
     "schedule": crontab(hour=7, minute=0),
+}
+# The public transparency page (SPEC §14, gdportal/transparency/): how many months it shows (the current one
+# included) and how often beat recomputes its figures; the page reads only the last computation.
+GD_TRANSPARENCY_MONTHS = env_int("GD_TRANSPARENCY_MONTHS", 12)
+GD_TRANSPARENCY_INTERVAL_SECONDS = env_int("GD_TRANSPARENCY_INTERVAL_SECONDS", 3600)
+CELERY_BEAT_SCHEDULE["transparency"] = {
+    "task": "transparency.compute",
+    "schedule": float(GD_TRANSPARENCY_INTERVAL_SECONDS),
 }
 # Compensation notices (SPEC §8): credits expiring within 90 days, daily; the yearly statement in January.
 CELERY_BEAT_SCHEDULE["compensation-expiring-credits"] = {

@@ -27,6 +27,7 @@ urlpatterns = [
     path("calculadora/", calculator, name="calculator"),
     # Bulk filing (SPEC §14) makes stage 1 drafts, so atende serves it, at APR Web's address for RTs.
     path("apr/lote/", include("atende.urls_bulk")),
+    path("transparencia/", include("gdportal.transparency.urls")),
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),

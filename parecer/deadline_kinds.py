@@ -16,6 +16,7 @@ from gdportal.deadlines.kinds import (
     days_before,
     register,
 )
+from gdportal.transparency import stages as public
 
 
 def _tacit_lapse(rows, now):
@@ -99,6 +100,7 @@ def _inspection_due(started_at, case):
 INSPECTION = register(
     DeadlineKind(
         code="inspection",
+        public_stage=public.INSPECTION,
         label=_("Carry out the inspection (REN 1.000 art. 91)"),
         party=_("Cemig — inspector"),
         compute_due=_inspection_due,
@@ -108,6 +110,7 @@ INSPECTION = register(
 INSPECTION_REPORT = register(
     DeadlineKind(
         code="inspection_report",
+        public_stage=public.INSPECTION,
         label=_("Deliver the inspection report (REN 1.000 art. 94)"),
         party=_("Cemig — inspector"),
         compute_due=business_days("GD_INSPECTION_REPORT_BUSINESS_DAYS"),

@@ -16,6 +16,7 @@ from gdportal.deadlines.kinds import (
     hours,
     register,
 )
+from gdportal.transparency import stages as public
 
 from .choices import Reason
 from .lapse import expire_cases, lapse_each
@@ -23,6 +24,7 @@ from .lapse import expire_cases, lapse_each
 APR_REGISTER = register(
     DeadlineKind(
         code="apr_register",
+        public_stage=public.APR_DOCUMENTS,
         label=_("Register the order in APR Web"),
         party=_("Responsible technician"),
         compute_due=hours("GD_APR_REGISTER_HOURS"),
@@ -33,6 +35,7 @@ APR_REGISTER = register(
 APR_SUBMIT = register(
     DeadlineKind(
         code="apr_submit",
+        public_stage=public.APR_DOCUMENTS,
         label=_("Submit the technical documents in APR Web"),
         party=_("Responsible technician"),
         compute_due=business_days("GD_APR_SUBMIT_BUSINESS_DAYS"),
@@ -62,6 +65,7 @@ def _parecer_due(started_at, case):
 PARECER_SLA = register(
     DeadlineKind(
         code="parecer_sla",
+        public_stage=public.PARECER,
         label=_("Issue the access opinion (REN 1.000 art. 64)"),
         party=_("Cemig — technical analyst"),
         compute_due=_parecer_due,

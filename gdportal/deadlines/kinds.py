@@ -37,6 +37,9 @@ class DeadlineKind:
     # Who the reminders go to when not the subject's own people (the GFC's: the customer and the commercial
     # group): (subject) -> [e-mail].
     recipients: Callable | None = None
+    # The stage of the public transparency page this clock's time counts in (gdportal.transparency.stages:
+    # COMMERCIAL, APR_DOCUMENTS, TECHNICAL, PARECER, INSPECTION); None keeps it off the page.
+    public_stage: str | None = None
 
     @property
     def counting(self):
