@@ -91,6 +91,8 @@ def replay(answer):
     # The stored bytes are the answer; no renderer runs again.
     response.content = bytes(answer.body)
     response._is_rendered = True
+    # DRF writes Content-Type while rendering, which a replay skips: without this it stays Django's text/html.
+    response["Content-Type"] = answer.content_type
     for name, value in answer.headers.items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"
