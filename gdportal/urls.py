@@ -33,6 +33,7 @@ urlpatterns = [
         include(
             [
                 path("", include("gdportal.api.urls")),
+                path("", include("parecer.api_urls")),
             ]
         ),
     ),
