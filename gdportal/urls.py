@@ -34,6 +34,7 @@ urlpatterns = [
             [
                 path("", include("gdportal.api.urls")),
                 path("", include("parecer.api_urls")),
+                path("", include("compensation.api_urls")),
             ]
         ),
     ),

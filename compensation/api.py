@@ -1,0 +1,222 @@
+"""Stage 4 under /api/v1/ (SPEC §14): the titular's generating units with their receiving units, and a unit's
+statement (JSON with the columns of `compensation_statement`, or the PDF of the page).
+
+Who sees what is decided as on the pages: the receiving units are the titular's alone (an RT is refused, as
+on /atende/gd/compensacao/); a statement is open to whom /compensacao/extrato/<installation>/ opens it
+(views_statement.statement_installations) — anyone else's installation is a 404.
+"""
+
+import re
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, serializers
+from rest_framework.response import Response
+
+from gdportal.api.base import ApiView, ApiViewSet
+from gdportal.api.files import NO_FORMAT, PDF_RESPONSE, FileViewMixin
+from gdportal.api.pagination import KeysetPagination
+from gdportal.api.permissions import IsFiler
+
+from .allocation_rules import month_start
+from .api_serializers import (
+    CYCLE_PATTERN,
+    INSTALLATION_PATTERN,
+    ReceivingUnitsSerializer,
+    StatementSerializer,
+)
+from .extrato import build_statement, open_lots
+from .models import Allocation, AllocationSet
+from .statement import statement_rows, two_places
+from .views_allocation import generators_of
+from .views_statement import PeriodForm, statement_installations, statement_pdf_response
+
+
+class IsTitular(permissions.BasePermission):
+    """As the Sistema de compensação page (views_allocation.titular_required): customer accounts only."""
+
+    message = gettext_lazy("Only the holder of a generating unit sees and registers its receiving units.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(not user.is_staff and user.is_customer and user.customer_id)
+
+
+class GeneratorPagination(KeysetPagination):
+    ordering = "id"
+
+
+INSTALLATION = OpenApiParameter(
+    "installation",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    pattern=INSTALLATION_PATTERN,
+    description=gettext_lazy("Installation number (10 digits)."),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=gettext_lazy("Your generating units and their receiving units"),
+        description=gettext_lazy(
+            "What Atende > Sistema de compensação shows: each of your generating units with the allocation "
+            "in force, the registration awaiting Cemig's analysis and every registration filed, newest "
+            "first. Holders only (an RT gets 403)."
+        ),
+        tags=["compensation"],
+    ),
+    retrieve=extend_schema(
+        summary=gettext_lazy("One generating unit and its receiving units"),
+        parameters=[INSTALLATION],
+        tags=["compensation"],
+    ),
+)
+class ReceivingUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    permission_classes = [IsFiler, IsTitular]
+    serializer_class = ReceivingUnitsSerializer
+    pagination_class = GeneratorPagination
+    lookup_field = "installation__number"
+    lookup_url_kwarg = "installation"
+    lookup_value_regex = "[0-9]{10}"
+
+    def get_queryset(self):
+        history = (
+            AllocationSet.objects.select_related("remainder_to")
+            .prefetch_related(Prefetch("rows", queryset=Allocation.objects.select_related("installation")))
+            .order_by("-requested_at", "-id")
+        )
+        return generators_of(self.request.user).prefetch_related(
+            Prefetch("allocation_sets", queryset=history, to_attr="history")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "cycle": month_start(timezone.localdate())}
+
+
+def cycle_parameter(name, description):
+    return OpenApiParameter(
+        name, OpenApiTypes.STR, pattern=CYCLE_PATTERN, allow_blank=False, description=description
+    )
+
+
+PERIOD = [
+    INSTALLATION,
+    cycle_parameter("from", gettext_lazy("First cycle (aaaa-mm), included; without it, from the first.")),
+    cycle_parameter("to", gettext_lazy("Last cycle (aaaa-mm), included; without it, up to the last.")),
+]
+
+
+def period(params):
+    """(first, last) from ?from=&to= as the page's filter reads them, or a 400 naming the field. Stricter than
+    the page on the form: a value given must be aaaa-mm (no blanks, no spaces) — the schema's pattern."""
+    errors = {}
+    for name in ("from", "to"):
+        if name in params and not re.fullmatch(CYCLE_PATTERN[1:-1], params[name]):
+            errors[name] = [_("Type the cycle as aaaa-mm, e.g. 2025-03.")]
+    if errors:
+        raise serializers.ValidationError(errors)
+    form = PeriodForm({name: params[name] for name in ("from", "to") if name in params})
+    if not form.is_valid():
+        raise serializers.ValidationError({name: list(messages) for name, messages in form.errors.items()})
+    return form.cleaned_data["from"], form.cleaned_data["to"]
+
+
+def statement_unit(request, installation):
+    return get_object_or_404(
+        statement_installations(request).select_related("customer", "generator"), number=installation
+    )
+
+
+class StatementView(ApiView):
+    @extend_schema(
+        summary=gettext_lazy("A unit's compensation statement"),
+        description=gettext_lazy(
+            "One row per computed cycle with the columns of `compensation_statement` (SPEC §12): numbers "
+            "as decimal strings with a dot and 2 places; then the balance and the open credit lots with "
+            "the date each expires. For the installations whose statement you see in /compensacao/."
+        ),
+        parameters=PERIOD,
+        responses={200: StatementSerializer},
+        examples=[
+            OpenApiExample(
+                "one cycle",
+                response_only=True,
+                value={
+                    "installation": "3100000001",
+                    "from_cycle": "2025-11",
+                    "to_cycle": None,
+                    "rows": [
+                        {
+                            "cycle": "2025-11",
+                            "consumed_kwh": "300.00",
+                            "injected_kwh": "500.00",
+                            "compensated_kwh": "250.00",
+                            "received_kwh": "0.00",
+                            "credits_created_kwh": "250.00",
+                            "credits_used_kwh": "0.00",
+                            "credits_expired_kwh": "0.00",
+                            "credits_transferred_kwh": "0.00",
+                            "balance_kwh": "250.00",
+                            "energy_parcel_brl": "50.00",
+                            "parcel_without_gd_brl": "300.00",
+                        }
+                    ],
+                    "balance_kwh": "250.00",
+                    "lots": [
+                        {
+                            "origin_cycle": "2025-11",
+                            "gd_class": "GD II",
+                            "remaining_kwh": "250.00",
+                            "expires_on": "2030-11-30",
+                        }
+                    ],
+                },
+            )
+        ],
+        tags=["compensation"],
+    )
+    def get(self, request, installation):
+        unit = statement_unit(request, installation)
+        first, last = period(request.query_params)
+        lots = open_lots(unit)
+        data = {
+            "installation": unit.number,
+            "from_cycle": first,
+            "to_cycle": last,
+            "rows": statement_rows(unit, first, last),
+            "balance_kwh": two_places(sum((lot.remaining_kwh for lot in lots), 0)),
+            "lots": [
+                {
+                    "origin_cycle": lot.origin_cycle,
+                    "gd_class": lot.gd_class,
+                    "remaining_kwh": two_places(lot.remaining_kwh),
+                    "expires_on": lot.expires_on,
+                }
+                for lot in lots
+            ],
+        }
+        return Response(StatementSerializer(data).data)
+
+
+class StatementPdfView(FileViewMixin, ApiView):
+    @extend_schema(
+        summary=gettext_lazy("A unit's compensation statement as PDF"),
+        description=gettext_lazy("The PDF export of the statement page, for the same period filter."),
+        parameters=[*PERIOD, NO_FORMAT],
+        responses=PDF_RESPONSE,
+        tags=["compensation"],
+    )
+    def get(self, request, installation):
+        unit = statement_unit(request, installation)
+        first, last = period(request.query_params)
+        return statement_pdf_response(build_statement(unit, first, last))
