@@ -9,6 +9,7 @@ on /atende/gd/compensacao/); a statement is open to whom /compensacao/extrato/<i
 import re
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,7 +88,7 @@ class ReceivingUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
     pagination_class = GeneratorPagination
     lookup_field = "installation__number"
     lookup_url_kwarg = "installation"
-    lookup_value_regex = "[0-9]{10}"
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         history = (
@@ -98,6 +99,10 @@ class ReceivingUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
         return generators_of(self.request.user).prefetch_related(
             Prefetch("allocation_sets", queryset=history, to_attr="history")
         )
+
+    def get_object(self):
+        installation_number(self.kwargs[self.lookup_url_kwarg])
+        return super().get_object()
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "cycle": month_start(timezone.localdate())}
@@ -131,7 +136,15 @@ def period(params):
     return form.cleaned_data["from"], form.cleaned_data["to"]
 
 
+def installation_number(value):
+    """A path segment that is not a 10-digit number names no installation (and never reaches the database)."""
+    if not re.fullmatch(INSTALLATION_PATTERN[1:-1], value):
+        raise Http404
+    return value
+
+
 def statement_unit(request, installation):
+    installation = installation_number(installation)
     return get_object_or_404(
         statement_installations(request).select_related("customer", "generator"), number=installation
     )

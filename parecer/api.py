@@ -9,13 +9,13 @@ same services.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -98,7 +98,8 @@ INSPECTION_EXAMPLE = OpenApiExample(
 
 
 def case_for(request, case_id):
-    """The user's filed case, or a 404 (another user's case does not exist for them)."""
+    """The user's filed case, or a 404 (another user's case does not exist for them; nor does an id that is
+    not a number: DRF's get_object_or_404 turns the lookup's ValueError into the 404)."""
     return get_object_or_404(
         Case.objects.for_user(request.user).filed().select_related("installation", "rt"), pk=case_id
     )

@@ -192,7 +192,17 @@ def test_another_customers_or_an_rts_statement_is_a_404(outsider, rt, extrato, a
         for tail in ("", "pdf/"):
             answer = api_as(person).get(statement_url(extrato, tail))
             assert answer.status_code == 404 and answer["Content-Type"] == PROBLEM, (person, tail)
-    assert api_as(outsider).get("/api/v1/statements/123/").status_code == 404  # not 10 digits
+    for number in ("123", "31000000001", "abc"):  # not 10 digits: the API's 404, not the site's page
+        answer = api_as(outsider).get(f"/api/v1/statements/{number}/")
+        assert answer.status_code == 404 and answer["Content-Type"] == PROBLEM, number
+
+
+def test_a_page_size_that_is_not_1_to_100_is_a_400(customer, plant, api_as):
+    api = api_as(customer)
+    assert len(api.get("/api/v1/receiving-units/?page_size=1").json()["results"]) == 1
+    for size in ("abc", "0", "101", "", "2.5"):
+        answer = api.get(f"/api/v1/receiving-units/?page_size={size}")
+        assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "page_size", size
 
 
 def test_the_list_costs_the_same_queries_for_one_unit_or_three(customer, customer_record, plant, api_as):

@@ -169,7 +169,9 @@ def test_every_endpoint_is_a_404_for_another_customer_and_another_rt(
         assert ask(api, case).status_code == 404
     case.refresh_from_db()
     assert case.state == CaseState.PARECER_ACCEPTED and not Inspection.objects.exists()
-    assert api_as(customer).get("/api/v1/cases/99999999/parecer/").status_code == 404
+    for missing in ("99999999", "abc", "1.5", "99999999999999999999999"):
+        answer = api_as(customer).get(f"/api/v1/cases/{missing}/parecer/")
+        assert answer.status_code == 404 and answer["Content-Type"] == PROBLEM, missing
 
 
 # --- accepting ----------------------------------------------------------------------------------------------
