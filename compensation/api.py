@@ -11,6 +11,7 @@ import re
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,22 +23,28 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from gdportal.api.base import ApiView, ApiViewSet
 from gdportal.api.files import NO_FORMAT, PDF_RESPONSE, FileViewMixin
 from gdportal.api.pagination import KeysetPagination
 from gdportal.api.permissions import IsFiler
+from gdportal.cases.services import ServiceError
 
-from .allocation_rules import month_start
+from .allocation_rules import month_start, unit_refusals
 from .api_serializers import (
     CYCLE_PATTERN,
     INSTALLATION_PATTERN,
+    AllocationSetSerializer,
     ReceivingUnitsSerializer,
+    RegistrationRequestSerializer,
     StatementSerializer,
 )
 from .extrato import build_statement, open_lots
 from .models import Allocation, AllocationSet
+from .services import AllocationRuleBroken, allocation_request
 from .statement import statement_rows, two_places
 from .views_allocation import generators_of
 from .views_statement import PeriodForm, statement_installations, statement_pdf_response
@@ -106,6 +113,71 @@ class ReceivingUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Api
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "cycle": month_start(timezone.localdate())}
+
+    @extend_schema(
+        summary=gettext_lazy("Register receiving units"),
+        description=gettext_lazy(
+            "The “Cadastramento de UC recebedora” form as JSON, judged by the same rules as the page (SPEC "
+            "§7.1): the new registration awaits Cemig's commercial analysis and takes effect from the first "
+            "cycle the notice allows, the allocation in force staying until then. A rule broken is a 400 "
+            "with its message at `rows.<n>.<field>` or at the field; a registration already awaiting "
+            "analysis, or a unit that may not send credits, is a 409. Shared generation and multiple "
+            "consumer units need the legal instrument attached: file those on the page."
+        ),
+        parameters=[INSTALLATION],
+        request=RegistrationRequestSerializer,
+        responses={201: AllocationSetSerializer},
+        examples=[
+            OpenApiExample(
+                "60/40",
+                request_only=True,
+                value={
+                    "unit_type": "remote",
+                    "voltage": "BT",
+                    "contact_name": "Maria Aparecida Souza",
+                    "contact_phone": "(31) 98888-7777",
+                    "contact_email": "maria@example.com",
+                    "mode": "percent",
+                    "rows": [
+                        {"installation": "3100000002", "percent": "60"},
+                        {"installation": "3100000003", "percent": "40"},
+                    ],
+                },
+            )
+        ],
+        tags=["compensation"],
+    )
+    @action(detail=True, methods=["post"], url_path="registrations", parser_classes=[JSONParser])
+    def registrations(self, request, installation):
+        generator = self.get_object()
+        refusals = unit_refusals(generator)
+        if refusals:
+            # Nothing typed changes these (a small local plant, a registration awaiting analysis): a 409.
+            raise ServiceError(" ".join(refusals))
+        typed = RegistrationRequestSerializer(data=request.data)
+        typed.is_valid(raise_exception=True)
+        arguments = typed.service_arguments()
+        try:
+            allocation_set = allocation_request(generator=generator, by=request.user, **arguments)
+        except AllocationRuleBroken as exc:
+            raise serializers.ValidationError(rule_errors(exc)) from exc
+        context = self.get_serializer_context()
+        answer = Response(AllocationSetSerializer(allocation_set, context=context).data, status=201)
+        answer["Location"] = request.build_absolute_uri(
+            reverse("api-receiving-unit-detail", kwargs={"installation": generator.installation.number})
+        )
+        return answer
+
+
+def rule_errors(exc):
+    """AllocationRuleBroken → {"rows": {"0": {"percent": [...]}}, "field": [...]}; the problem's `errors` then
+    name `rows.0.percent` (string keys: the handler's flattening drops a falsy 0)."""
+    errors = {}
+    for position, fields in exc.row_errors.items():
+        errors.setdefault("rows", {})[str(position)] = fields
+    for name, messages in exc.field_errors.items():
+        errors.setdefault(name or "non_field_errors", []).extend(str(m) for m in messages)
+    return errors
 
 
 def cycle_parameter(name, description):

@@ -2,13 +2,19 @@
 registrations of receiving units (as /atende/gd/compensacao/ shows them), and a unit's statement with the
 columns of `compensation_statement` (SPEC §12), numbers as decimal strings with a dot and 2 places."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gdportal.cases.choices import Modality, Source
+from gdportal.formfields import PhoneField
+from gdportal.registry.models import Voltage
 
-from .allocation_rules import is_fast_track
+from .allocation_rules import RowInput, is_fast_track
+from .forms_allocation import MAX_ROWS
 from .models import AllocationMode, AllocationStatus, GdClass, Generator, LegalForm, UnitType
 from .views_allocation import in_force
 
@@ -48,7 +54,7 @@ class AllocationRowSerializer(serializers.Serializer):
 
 
 class AllocationSetSerializer(serializers.Serializer):
-    """A registration of receiving units and, once accepted, an allocation with its first and last cycle."""
+    # A registration of receiving units and, once accepted, an allocation with its first and last cycle.
 
     id = serializers.IntegerField(read_only=True)
     mode = serializers.ChoiceField(choices=AllocationMode.choices, read_only=True)
@@ -89,8 +95,8 @@ class AllocationSetSerializer(serializers.Serializer):
 
 
 class ReceivingUnitsSerializer(serializers.ModelSerializer):
-    """A generating unit of the titular with the allocation in force, the registration awaiting analysis and
-    every registration ever filed (newest first). `history` is prefetched by the view."""
+    # A generating unit of the titular with the allocation in force, the registration awaiting analysis and
+    # every registration ever filed (newest first). `history` is prefetched by the view.
 
     installation = serializers.CharField(source="installation.number", read_only=True)
     source = serializers.ChoiceField(choices=Source.choices, read_only=True)
@@ -139,7 +145,7 @@ def kwh_field(**kwargs):
 
 
 class StatementRowSerializer(serializers.Serializer):
-    """One cycle: the columns of `compensation_statement` (SPEC §12), in its order."""
+    # One cycle: the columns of `compensation_statement` (SPEC §12), in its order.
 
     cycle = serializers.CharField(read_only=True, help_text=_("aaaa-mm"))
     consumed_kwh = kwh_field()
@@ -171,3 +177,115 @@ class StatementSerializer(serializers.Serializer):
     rows = StatementRowSerializer(many=True, read_only=True)
     balance_kwh = kwh_field(help_text=_("What the unit holds now: the sum of its open credit lots."))
     lots = OpenLotSerializer(many=True, read_only=True, help_text=_("Open credit lots, oldest first."))
+
+
+# --- filing a registration (the seed's "Cadastramento de UC recebedora", as JSON) ---------------------------
+
+
+class StrictStringMixin:
+    """JSON strings only: DRF would take the number 123 for "123", which the schema forbids."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictRegexField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """JSON integers only (not "2", not true)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+PERCENT_PATTERN = r"^[0-9]{1,3}([.,][0-9]{1,2})?$"
+PHONE_PATTERN = r"^[0-9()+ .-]{10,20}$"
+
+
+class RegistrationRowSerializer(serializers.Serializer):
+    # One row of "Relação de instalações": the percentage in percentage mode, the position in priority mode
+    # (without it, the row's place in the list).
+
+    installation = StrictRegexField(INSTALLATION_PATTERN, help_text=_("Installation number (10 digits)."))
+    percent = StrictRegexField(
+        PERCENT_PATTERN,
+        required=False,
+        allow_null=True,
+        help_text=_('Percentage of the surplus, up to 2 decimals, comma or dot: "60", "33,33".'),
+    )
+    priority = StrictIntegerField(min_value=1, max_value=50, required=False, allow_null=True)
+
+
+class RegistrationRequestSerializer(serializers.Serializer):
+    # The page's form (compensation/forms_allocation.py); compensation.services.allocation_request judges
+    # every rule of SPEC §7.1 and its messages come back at `rows.<n>.<field>` or at the field.
+
+    unit_type = serializers.ChoiceField(choices=UnitType.choices)
+    voltage = serializers.ChoiceField(choices=Voltage.choices, help_text=_("Customer connected at."))
+    contact_name = StrictCharField(max_length=200)
+    contact_phone = StrictRegexField(PHONE_PATTERN, max_length=20)
+    contact_mobile = StrictRegexField(PHONE_PATTERN, max_length=20, required=False, allow_blank=True)
+    contact_email = StrictEmailField(max_length=254)
+    mode = serializers.ChoiceField(choices=AllocationMode.choices)
+    remainder_to = StrictRegexField(
+        INSTALLATION_PATTERN,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Priority mode: the listed unit that takes what is left (else the one that consumed most)."
+        ),
+    )
+    legal_form = serializers.ChoiceField(choices=LegalForm.choices, required=False, allow_null=True)
+    rows = serializers.ListField(child=RegistrationRowSerializer(), min_length=1, max_length=MAX_ROWS)
+
+    def _phone(self, value):
+        if not value:
+            return ""
+        try:
+            return PhoneField().clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_contact_phone(self, value):
+        return self._phone(value)
+
+    def validate_contact_mobile(self, value):
+        return self._phone(value)
+
+    def service_arguments(self):
+        data = self.validated_data
+        rows = [
+            RowInput(
+                installation=row["installation"],
+                percent=Decimal(row["percent"].replace(",", ".")) if row.get("percent") else None,
+                priority=row.get("priority"),
+                line=line,
+            )
+            for line, row in enumerate(data["rows"], start=1)
+        ]
+        return {
+            "unit_type": data["unit_type"],
+            "voltage": data["voltage"],
+            "contact_name": data["contact_name"],
+            "contact_phone": data["contact_phone"],
+            "contact_mobile": data.get("contact_mobile") or "",
+            "contact_email": data["contact_email"],
+            "mode": data["mode"],
+            "remainder_to": data.get("remainder_to") or None,
+            "legal_form": data.get("legal_form") or "",
+            "rows": rows,
+        }

@@ -52,7 +52,7 @@ def acceptance_of(parecer, case):
 
 
 class ParecerSerializer(serializers.ModelSerializer):
-    """Read only. `context`: the request (whose user decides can_accept and the blockers) and the case."""
+    # Read only. `context`: the request (whose user decides can_accept and the blockers) and the case.
 
     case_id = serializers.IntegerField(read_only=True)
     protocol = serializers.SerializerMethodField(help_text=_("The case's 13-digit protocol."))
@@ -168,7 +168,7 @@ def inspection_status(inspection):
 
 
 class InspectionSerializer(serializers.ModelSerializer):
-    """The current inspection as the case page shows it: when, and what the inspector found."""
+    # The current inspection as the case page shows it: when, and what the inspector found.
 
     case_id = serializers.IntegerField(read_only=True)
     status = serializers.SerializerMethodField()
@@ -217,8 +217,8 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class InspectionRequestSerializer(serializers.Serializer):
-    """The seed's Vistoria form (parecer/forms.py InspectionForm, which judges the values after this, with
-    the page's messages). Without `copy`, the parecer Cemig issued is the one attached."""
+    # The seed's Vistoria form (parecer/forms.py InspectionForm, which judges the values after this, with the
+    # page's messages). Without `copy`, the parecer Cemig issued is the one attached.
 
     holder_name = serializers.CharField(max_length=200, help_text=_("Holder"))
     document = serializers.RegexField(

@@ -11,6 +11,7 @@ import pypdf
 import pytest
 import time_machine
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from compensation.api_serializers import StatementRowSerializer
 from compensation.models import Allocation, AllocationSet
@@ -224,3 +225,121 @@ def test_the_list_costs_the_same_queries_for_one_unit_or_three(customer, custome
         registration(generator, [(receiver, "50")], first=dt.date(2026, 1, 1))
         registration(generator, [(receiver, "70")], status="pending")
     assert queries() == one
+
+
+# --- filing a registration ----------------------------------------------------------------------------------
+
+
+def filing(rows, mode="percent", **fields):
+    share = "percent" if mode == "percent" else "priority"
+    body = {
+        "unit_type": "remote",
+        "voltage": "BT",
+        "contact_name": "Maria Aparecida Souza",
+        "contact_phone": "(31) 98888-7777",
+        "contact_email": "maria@example.com",
+        "mode": mode,
+        "rows": [{"installation": number, share: value} for number, value in rows],
+    }
+    body.update(fields)
+    return body
+
+
+def file(api, generator, body):
+    address = f"/api/v1/receiving-units/{generator.installation.number}/registrations/"
+    return api.post(address, body, format="json")
+
+
+@pytest.fixture
+def receivers(customer_record):
+    return [factories.InstallationFactory(customer=customer_record) for _ in range(2)]
+
+
+def test_the_titular_files_a_60_40_registration_that_awaits_the_analysis(
+    customer, installation, receivers, api_as
+):
+    from gdportal.notifications.models import OutboundEmail
+
+    generator = make_generator(installation)
+    a, b = receivers
+    api = api_as(customer)
+    answer = file(api, generator, filing([(a.number, "60"), (b.number, "39,5")]))
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert (body["status"], body["mode"], body["first_cycle"]) == ("pending", "percent", None)
+    rows = [(r["installation"], r["percent"]) for r in body["rows"]]
+    assert rows == [(a.number, "60.00"), (b.number, "39.50")]
+    assert answer["Location"].endswith(f"/api/v1/receiving-units/{generator.installation.number}/")
+    saved = AllocationSet.objects.get(pk=body["id"])
+    assert (saved.contact_phone, saved.requested_by) == ("31988887777", customer)
+    assert OutboundEmail.objects.filter(template="allocation_received").exists()
+    assert api.get("/api/v1/receiving-units/").json()["results"][0]["pending"]["id"] == saved.pk
+    # A second one while the first awaits the analysis: the unit's state refuses it.
+    again = file(api, generator, filing([(a.number, "100")]))
+    assert again.status_code == 409 and again["Content-Type"] == PROBLEM
+    filed_on = timezone.localtime(saved.requested_at).strftime("%d/%m/%Y")
+    assert again.json()["detail"] == gettext(
+        "A registration for this generating unit, filed on %(date)s, is awaiting Cemig's analysis: wait for "
+        "the answer before filing another."
+    ) % {"date": filed_on}
+    assert AllocationSet.objects.count() == 1
+
+
+def test_priority_order_with_the_unit_that_takes_the_remainder(customer, installation, receivers, api_as):
+    generator = make_generator(installation)
+    a, b = receivers
+    body = filing([(a.number, None), (b.number, None)], mode="priority", remainder_to=b.number)
+    answer = file(api_as(customer), generator, body)
+    assert answer.status_code == 201, answer.json()
+    rows = answer.json()["rows"]
+    assert [(r["installation"], r["priority"], r["takes_remainder"]) for r in rows] == [
+        (a.number, 1, False),
+        (b.number, 2, True),
+    ]
+
+
+def test_a_broken_rule_is_a_400_at_its_row_or_field_and_nothing_is_saved(
+    customer, installation, receivers, outsider, api_as
+):
+    generator = make_generator(installation)
+    a, b = receivers
+    stranger = factories.InstallationFactory(customer=outsider.customer)
+    api = api_as(customer)
+    answer = file(api, generator, filing([(a.number, "60"), (b.number, "50")]))
+    assert answer.status_code == 400 and answer["Content-Type"] == PROBLEM
+    fields = [e["field"] for e in answer.json()["errors"]]
+    assert fields == ["rows.1.percent", ""]  # the row that passes 100 %, and the total
+    answer = file(api, generator, filing([(stranger.number, "50"), (generator.installation.number, "10")]))
+    assert [e["field"] for e in answer.json()["errors"]] == ["rows.0.installation", "rows.1.installation"]
+    assert answer.json()["errors"][1]["message"] == gettext(
+        "This is the generating unit itself: it is not listed, what is not allocated to the other units "
+        "already stays with it."
+    )
+    shared = file(api, generator, filing([(a.number, "50")], unit_type="shared", legal_form="cooperative"))
+    assert [e["field"] for e in shared.json()["errors"]] == ["legal_instrument"]  # the page's to attach
+    for body in (
+        filing([(a.number, 60)]),  # a number where the schema says a string
+        filing([(int(a.number), "60")]),
+        filing([(a.number, "60")], contact_phone="31"),
+        filing([(a.number, "60")], mode="half"),
+        filing([]),
+        [filing([(a.number, "60")])],
+    ):
+        assert file(api, generator, body).status_code == 400, body
+    assert not AllocationSet.objects.exists()
+
+
+def test_the_json_form_only_for_the_titular(customer, installation, receivers, rt, outsider, api_as):
+    generator = make_generator(installation)
+    body = filing([(receivers[0].number, "50")])
+    assert file(api_as(rt), generator, body).status_code == 403
+    assert file(api_as(outsider), generator, body).status_code == 404
+    multipart = api_as(customer).post(
+        f"/api/v1/receiving-units/{generator.installation.number}/registrations/", {"mode": "percent"}
+    )
+    assert multipart.status_code == 415
+    small = make_generator(factories.InstallationFactory(customer=installation.customer), modality="local",
+                           power_kw=Decimal("5.00"))  # fmt: skip
+    refused = file(api_as(customer), small, body)
+    assert refused.status_code == 409 and "73-A" in refused.json()["detail"]
+    assert not AllocationSet.objects.exists()
