@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gdportal.brdocs import only_digits
@@ -145,6 +146,31 @@ def pending_set(generator):
     )
 
 
+def unit_refusals(generator, *, check_pending=True):
+    """Why no registration of this generating unit may be filed now, whatever is typed ([] when one may)."""
+    reasons = []
+    if is_fast_track(generator):
+        reasons.append(
+            _(
+                "This generating unit (local self-consumption up to 7,5 kW, connected without the "
+                "flow-inversion study) may not send credits to other units (REN 1.000 art. 73-A §2 II): "
+                "its surplus stays as credit at the unit itself."
+            )
+        )
+    if check_pending:
+        pending = pending_set(generator)
+        if pending is not None:
+            reasons.append(
+                _(
+                    "A registration for this generating unit, filed on %(date)s, is awaiting Cemig's "
+                    "analysis: wait for the answer before filing another."
+                )
+                # The titular's day (São Paulo), not UTC's: a request filed at 22:00 is not "tomorrow".
+                % {"date": timezone.localtime(pending.requested_at).strftime("%d/%m/%Y")}
+            )
+    return reasons
+
+
 def check_allocation(
     *,
     generator,
@@ -166,26 +192,8 @@ def check_allocation(
         errors.at_field("unit_type", _("Choose the type of unit."))
     if mode not in AllocationMode.values:
         errors.at_field("mode", _("Choose how the credits are shared: percentages or priority order."))
-    if is_fast_track(generator):
-        errors.at_field(
-            None,
-            _(
-                "This generating unit (local self-consumption up to 7,5 kW, connected without the "
-                "flow-inversion study) may not send credits to other units (REN 1.000 art. 73-A §2 II): "
-                "its surplus stays as credit at the unit itself."
-            ),
-        )
-    if check_pending:
-        pending = pending_set(generator)
-        if pending is not None:
-            errors.at_field(
-                None,
-                _(
-                    "A registration for this generating unit, filed on %(date)s, is awaiting Cemig's "
-                    "analysis: wait for the answer before filing another."
-                )
-                % {"date": pending.requested_at.strftime("%d/%m/%Y")},
-            )
+    for reason in unit_refusals(generator, check_pending=check_pending):
+        errors.at_field(None, reason)
     _check_legal(errors, generator, unit_type, legal_form, has_legal_instrument)
     if not rows:
         errors.at_field(None, _("List at least one receiving unit in “Relação de instalações”."))

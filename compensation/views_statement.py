@@ -122,7 +122,7 @@ def statement(request, number):
     if form.is_valid() and export == "csv":
         return _csv_response(data)
     if form.is_valid() and export == "pdf":
-        return _pdf_response(data)
+        return statement_pdf_response(data)
     generator = getattr(installation, "generator", None)
     chart = build_chart(data.results)
     return render(
@@ -182,7 +182,7 @@ def _csv_response(data) -> HttpResponse:
     return _private(HttpResponse(text, content_type="text/csv; charset=utf-8"), data, "csv")
 
 
-def _pdf_response(data) -> HttpResponse:
+def statement_pdf_response(data) -> HttpResponse:
     installation = data.installation
     generator = getattr(installation, "generator", None)
     if generator is not None:

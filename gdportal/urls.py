@@ -37,6 +37,8 @@ urlpatterns = [
         include(
             [
                 path("", include("gdportal.api.urls")),
+                path("", include("parecer.api_urls")),
+                path("", include("compensation.api_urls")),
             ]
         ),
     ),

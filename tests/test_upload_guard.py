@@ -16,7 +16,8 @@ from atende import views_request
 from compensation import views_allocation
 from gdportal.cases.choices import CaseState, DocumentKind
 from gdportal.cases.models import DocumentVersion
-from gdportal.middleware import FORM_MAX_BYTES, body_limit
+from gdportal.middleware import FORM_MAX_BYTES, body_limit, upload_files
+from parecer import api as parecer_api
 from parecer import views as parecer_views
 from tests import factories
 from tests.aprweb.conftest import build_order
@@ -123,7 +124,9 @@ def _views(patterns):
 
 
 def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
-    takes_files = {view for view in _views(get_resolver().url_patterns) if getattr(view, "upload_files", 0)}
+    # A class-based view (the API's) carries the mark on its class: the guard reads it there too.
+    views = _views(get_resolver().url_patterns)
+    takes_files = {getattr(view, "view_class", view) for view in views if upload_files(view)}
     assert takes_files == {
         apr_views.order_upload,
         views_request.new_request,
@@ -131,6 +134,7 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         views_request.edit_draft,
         parecer_views.inspection_form,
         views_allocation.register,  # the legal instrument of a receiving-units registration
+        parecer_api.InspectionRequestView,  # the Vistoria through the API, with the same copy
     }
 
 
