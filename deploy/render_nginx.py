@@ -73,6 +73,7 @@ def render(
     access_log=None,
     error_log=None,
     pid=None,
+    temp_dir=None,
     forwarded_proto="$scheme",
     mime_types="/etc/nginx/mime.types",
 ):
@@ -91,7 +92,7 @@ def render(
         "error_log": error_log or f"{prefix}/logs/error.log",
         "access_log": access_log or f"{prefix}/logs/access.log",
         "mime_types": mime_types,
-        "temp_dir": f"{prefix}/temp",
+        "temp_dir": temp_dir or f"{prefix}/temp",
         "client_max_body_size": client_max_body_size,
         "upstream_servers": "\n".join(
             f"        server {address} max_fails=1 fail_timeout=5s;" for address in upstreams
@@ -130,7 +131,8 @@ def compose_config():
     return render(
         listen=8080,
         upstreams=["web:8000"],
-        prefix="/var/cache/nginx/gdportal",
+        prefix="/etc/nginx",
+        temp_dir="/var/cache/nginx",  # the image's own, which nginx's master (root) gives its workers
         errors_dir="/etc/nginx/gdportal-errors",
         client_max_body_size=body_size(largest_body_limit()),
         user="nginx",
