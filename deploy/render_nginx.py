@@ -122,6 +122,7 @@ def default_user(prefix):
     started by anyone else they run as that user and no `user` directive is written."""
     if os.geteuid() != 0:
         return None
+    Path(prefix).mkdir(parents=True, exist_ok=True)
     return pwd.getpwuid(Path(prefix).resolve().parent.stat().st_uid).pw_name
 
 
