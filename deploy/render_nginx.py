@@ -139,7 +139,7 @@ def compose_config():
         user="nginx",
         access_log="/dev/stdout",
         error_log="stderr",
-        pid="/tmp/nginx.pid",  # noqa: S108 — the official image's own choice for a non-root-writable pid
+        pid="/var/run/nginx.pid",  # the official image's own (its master runs as root)
     )
 
 

@@ -8,6 +8,8 @@ It reads the same environment variables as docker-compose.yml: DATABASE_URL (Pos
 CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=false, DJANGO_ALLOWED_HOSTS, storage (STORAGE_BACKEND,
 AWS_*; by default files go to var/media, one folder every node shares), EMAIL_URL or EMAIL_*. Gunicorn:
 GUNICORN_WORKERS (default: the machine's cores), GUNICORN_THREADS (4), worker class gthread.
+GDPORTAL_SERVE_LISTEN: nginx's listen address (default: PORT on every interface; tests: 127.0.0.1:PORT).
+`--skip-setup` starts without migrating or collecting static files (they were just done).
 """
 
 import argparse

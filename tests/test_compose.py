@@ -52,7 +52,7 @@ def test_the_proxy_is_the_only_published_web_port():
     assert "ports" not in services["web"]
     assert services["proxy"]["ports"] == ["8000:8080"]
     published = {name for name, svc in services.items() if svc.get("ports")}
-    assert published == {"proxy", "mailpit", "minio"}  # the mail catcher's and MinIO's consoles, not the portal
+    assert published == {"proxy", "mailpit", "minio"}  # the mail catcher's and MinIO's consoles
     mounts = services["proxy"]["volumes"]
     assert "./deploy/nginx.compose.conf:/etc/nginx/nginx.conf:ro" in mounts
     assert "./deploy/errors:/etc/nginx/gdportal-errors:ro" in mounts
