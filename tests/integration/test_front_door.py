@@ -320,6 +320,47 @@ def test_a_lockout_reached_on_one_node_holds_on_the_other_and_through_nginx(stac
     assert locked.status_code == 429, locked.text[:2000]
 
 
+def test_with_every_node_down_nginx_answers_the_portals_own_502(tmp_path):
+    """nginx alone, its one upstream a closed port: a person gets the portal's pt-BR page, a program
+    problem+json — never nginx's own page."""
+    import shutil
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    _need(os.access(nginx, os.X_OK), "nginx is not installed")
+    port = _free_base_port(2)
+    conf = tmp_path / "nginx" / "nginx.conf"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "deploy" / "render_nginx.py"),
+            f"--listen=127.0.0.1:{port}",
+            f"--upstream=127.0.0.1:{port + 1}",
+            f"--prefix={tmp_path / 'nginx'}",
+            "--client-max-body-size=17m",
+            f"--out={conf}",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    process = subprocess.Popen(
+        [nginx, "-p", str(tmp_path / "nginx"), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not _reachable(f"http://127.0.0.1:{port}", port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        page = requests.get(f"http://127.0.0.1:{port}/atende/", timeout=10)
+        assert page.status_code == 502 and "Portal indisponível no momento" in page.text
+        assert "<center>nginx" not in page.text and page.headers["X-Request-ID"]  # not nginx's own page
+        api = requests.get(f"http://127.0.0.1:{port}/api/v1/cases/", timeout=10)
+        assert api.status_code == 502 and api.headers["Content-Type"] == "application/problem+json"
+        assert api.json()["status"] == 502
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def test_ctrl_c_stops_every_process_it_started(stack):
     """Last in this module: it stops the stack the others used."""
     group = stack.process.pid
