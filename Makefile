@@ -8,7 +8,7 @@ export PORT
 GDPORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 export GDPORTAL_BASE_URL
 
-.PHONY: run test install messages migrate seed lint format e2e bench clean
+.PHONY: run serve test install messages migrate seed lint format e2e bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ run: messages seed
 	@echo "  admin (/admin/): analista.comercial, analista.tecnico, analista.cadastro, vistoriador, admin"
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# The production configuration on one machine (deploy/serve.py): nginx on PORT (8080 unless you set PORT) in
+# front of WEB_NODES gunicorn nodes, one Celery worker, one beat. Needs Debian's nginx and the production
+# variables (DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL).
+SERVE_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8080)
+serve: install
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "make serve needs nginx: sudo apt-get install -y nginx (Debian's package)"; exit 1; }
+	PORT=$(SERVE_PORT) \
+	GDPORTAL_BASE_URL=$(if $(filter environment command line,$(origin GDPORTAL_BASE_URL)),$(GDPORTAL_BASE_URL),http://127.0.0.1:$(SERVE_PORT)) \
+	$(PY) deploy/serve.py
 
 test: messages
 	GDPORTAL_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)

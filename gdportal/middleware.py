@@ -8,15 +8,21 @@ before CsrfViewMiddleware and looks only at the headers and the URL:
 - a multipart body to a view not marked `@accepts_uploads` is refused with 415;
 - a Content-Length over the URL's limit (`body_limit`) is refused with 413.
 
-Either way the body is never read. Upload views still cut each file off at GD_UPLOAD_MAX_BYTES while it
+Either way the body is never read: the answer goes out while the client may still be sending, and gunicorn
+(gthread) then drains at most 64 KB before it closes the connection. Under /api/ the refusal is problem+json,
+elsewhere the portal's pt-BR page. Upload views still cut each file off at GD_UPLOAD_MAX_BYTES while it
 streams (gdportal.uploads.LimitedUploadHandler), so a slightly-too-large file gets its message in the form.
+A chunked body (no Content-Length) is never read by Django at all.
+
+nginx in front (deploy/render_nginx.py) refuses above `largest_body_limit()` itself, before the body is sent.
 """
 
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.translation import gettext as _
 
 # Everything a page without files may send: its form fields (the longest is a few KB of text). Upload views
@@ -53,6 +59,19 @@ def body_limit(view):
     return files * settings.GD_UPLOAD_MAX_BYTES + FORM_MAX_BYTES if files else FORM_MAX_BYTES
 
 
+def _views(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern.callback
+
+
+def largest_body_limit():
+    """The largest body any URL accepts: the proxy's client_max_body_size (deploy/render_nginx.py)."""
+    return max([FORM_MAX_BYTES, *(body_limit(view) for view in _views(get_resolver().url_patterns))])
+
+
 def _view_for(request):
     try:
         return resolve(request.path_info, getattr(request, "urlconf", None)).func
@@ -69,6 +88,17 @@ def _declared_length(request):
 
 
 def _refuse(request, status, title, message):
+    if request.path_info.startswith("/api/"):
+        # Integrators' programs read problem+json (RFC 9457), like every other API error (api/problems.py).
+        from gdportal.api.problems import PROBLEM_TYPE, TITLES
+
+        body = {
+            "type": f"https://gdportal.dev/problems/{status}",
+            "title": TITLES[status](),
+            "status": status,
+            "detail": message,
+        }
+        return JsonResponse(body, status=status, content_type=PROBLEM_TYPE)
     response = render(request, "request_refused.html", {"title": title, "message": message}, status=status)
     # The CSP and frame middlewares come after this one and never see this answer: give it their headers.
     response[CSP_HEADER] = build_policy()

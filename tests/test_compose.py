@@ -39,9 +39,33 @@ def test_compose_file_is_valid():
 
 def test_compose_runs_the_full_stack_with_exactly_one_beat():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    assert {"db", "redis", "web", "worker", "beat", "mailpit", "minio"} <= set(services)
+    assert {"db", "redis", "proxy", "web", "worker", "beat", "mailpit", "minio"} <= set(services)
     beats = [name for name, svc in services.items() if "beat" in " ".join(map(str, svc.get("command", [])))]
     assert beats == ["beat"]
     web_env = services["web"]["environment"]
     assert web_env["DJANGO_DEBUG"] == "false" and web_env["STORAGE_BACKEND"] == "s3"
     assert web_env["DATABASE_URL"].startswith("postgres://") and web_env["REDIS_URL"].startswith("redis://")
+
+
+def test_the_proxy_is_the_only_published_web_port():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "ports" not in services["web"]
+    assert services["proxy"]["ports"] == ["8000:8080"]
+    published = {name for name, svc in services.items() if svc.get("ports")}
+    assert published == {"proxy", "mailpit", "minio"}  # the mail catcher's and MinIO's consoles
+    mounts = services["proxy"]["volumes"]
+    assert "./deploy/nginx.compose.conf:/etc/nginx/nginx.conf:ro" in mounts
+    assert "./deploy/errors:/etc/nginx/gdportal-errors:ro" in mounts
+    # The portal trusts exactly one proxy's X-Forwarded-For entry.
+    assert services["web"]["environment"]["AXES_IPWARE_PROXY_COUNT"] == "1"
+
+
+def test_the_proxy_config_is_the_template_rendered_for_compose():
+    """deploy/nginx.compose.conf is generated: a change to the template or to the portal's upload limits must
+    be rendered again (python deploy/render_nginx.py --compose --out deploy/nginx.compose.conf)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import render_nginx
+
+    assert (ROOT / "deploy" / "nginx.compose.conf").read_text() == render_nginx.compose_config()

@@ -132,3 +132,38 @@ def test_make_run_exports_the_base_url_for_the_worker_too():
     assert (
         make_environment(PORT="18801", GDPORTAL_BASE_URL="https://gd.example.org") == "https://gd.example.org"
     )
+
+
+def test_production_nodes_keep_no_state_of_their_own(tmp_path):
+    """Any node may answer any request (issue 17): sessions and lockouts in PostgreSQL, cache and rate limits
+    (gdportal/ratelimit.py, DRF's throttles, gdportal/cache.py) in Redis, Idempotency-Key answers in a table
+    (gdportal/api/models.py), files in the storage backend — nothing in a node's memory or disk."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SERVICE_PREFIXES)}
+    clean.update(
+        GDPORTAL_VAR_DIR=str(tmp_path),
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_ALLOWED_HOSTS="gd.example.org",
+        DATABASE_URL="postgres://u:p@db:5432/gd",
+        REDIS_URL="redis://cache:6379/0",
+        STORAGE_BACKEND="s3",
+    )
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='gdportal.settings'; django.setup(); "
+        "from django.conf import settings as s; from axes.conf import settings as a; "
+        "from gdportal.api.models import IdempotentAnswer; "
+        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], a.AXES_HANDLER, "
+        "s.STORAGES['default']['BACKEND'], IdempotentAnswer._meta.db_table, s.MESSAGE_STORAGE)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    session, cache, lockouts, files, idempotency, messages = result.stdout.split()
+    assert session == "django.contrib.sessions.backends.db"
+    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert lockouts == "axes.handlers.database.AxesDatabaseHandler"
+    assert files == "storages.backends.s3.S3Storage"
+    assert idempotency == "api_idempotentanswer"
+    # Flash messages ride in a cookie, or in the session when too large: with the client, not the node.
+    assert messages == "django.contrib.messages.storage.fallback.FallbackStorage"

@@ -143,3 +143,30 @@ def test_the_guard_runs_before_anything_reads_the_body():
     guard = order.index("gdportal.middleware.UploadGuardMiddleware")
     assert guard < order.index("django.middleware.csrf.CsrfViewMiddleware")
     assert guard < order.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+
+
+def test_under_the_api_a_body_over_its_limit_is_a_problem_json_413_unread(client, body_reads):
+    response = client.post(
+        "/api/v1/cases/", "{}", content_type="application/json", CONTENT_LENGTH=str(50 * 2**20)
+    )
+    assert response.status_code == 413 and response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 413 and problem["type"].endswith("/413") and problem["detail"]
+    assert sum(body_reads) == 0
+
+
+def test_under_the_api_a_multipart_body_is_a_problem_json_415_unread(client, body_reads):
+    response = client.post("/api/v1/cases/", {"file": SimpleUploadedFile("a.pdf", pdf_bytes())})
+    assert response.status_code == 415 and response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 415 and sum(body_reads) == 0
+
+
+def test_the_proxy_limit_is_the_largest_url_limit(settings):
+    from gdportal.middleware import largest_body_limit
+
+    settings.GD_UPLOAD_MAX_BYTES = 2 * 2**20
+    assert (
+        largest_body_limit()
+        == body_limit(views_request.new_request)
+        == len(DocumentKind) * 2 * 2**20 + FORM_MAX_BYTES
+    )

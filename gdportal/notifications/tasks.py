@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from gdportal.locks import one_at_a_time
+
 from . import services
 
 
@@ -18,6 +20,7 @@ def send_email(self, email_id):
 
 
 @shared_task(name="notifications.send_pending")
+@one_at_a_time("notifications.send_pending")
 def send_pending():
     """Beat job: whatever a lost message or a broker outage left queued is sent here."""
     services.email_fail_abandoned()

@@ -10,6 +10,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from compensation.ledger import LedgerError, compute_cycle
+from gdportal.locks import exclusive
 
 
 def parse_cycle(value):
@@ -28,10 +29,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, cycle, chunk_size, **options):
         when = parse_cycle(cycle)
-        try:
-            stats = compute_cycle(when, chunk_size=chunk_size)
-        except LedgerError as exc:
-            raise CommandError(str(exc)) from exc
+        # Two runs at once (a cron and an operator) would compute the same units side by side; the second
+        # stops at once instead (gdportal/locks.py).
+        with exclusive("compensation.ledger") as mine:
+            if not mine:
+                raise CommandError("another compute_compensation is running: try again when it ends")
+            try:
+                stats = compute_cycle(when, chunk_size=chunk_size)
+            except LedgerError as exc:
+                raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{when:%Y-%m}: {stats.get('computed', 0)} units computed, "
             f"{stats.get('unchanged', 0)} unchanged, {stats.get('recomputed', 0)} recomputed"
