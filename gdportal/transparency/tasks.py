@@ -1,7 +1,10 @@
 from celery import shared_task
 
+from gdportal.locks import one_at_a_time
+
 
 @shared_task(name="transparency.compute")
+@one_at_a_time("transparency.compute")
 def compute_transparency():
     """Beat runs this hourly (settings.CELERY_BEAT_SCHEDULE); running it twice only stores a second
     snapshot of the same figures."""

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from gdportal.locks import one_at_a_time
 from gdportal.publish import publish_now
 
 from . import delivery
@@ -13,6 +14,7 @@ def deliver(endpoint_id):
 
 
 @shared_task(name="webhooks.deliver_due")
+@one_at_a_time("webhooks.deliver_due")
 def deliver_due():
     """Beat job, every minute: the retries that fell due, and whatever a lost message left queued."""
     for endpoint_id in delivery.due_endpoint_ids():
