@@ -12,7 +12,7 @@ from django.test.client import FakePayload
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from aprweb import views as apr_views
-from atende import views_request
+from atende import views_bulk, views_request
 from compensation import views_allocation
 from gdportal.cases.choices import CaseState, DocumentKind
 from gdportal.cases.models import DocumentVersion
@@ -135,6 +135,7 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         parecer_views.inspection_form,
         views_allocation.register,  # the legal instrument of a receiving-units registration
         parecer_api.InspectionRequestView,  # the Vistoria through the API, with the same copy
+        views_bulk.upload,  # bulk filing's CSV (/apr/lote/)
     }
 
 
