@@ -33,6 +33,8 @@ urlpatterns = [
         include(
             [
                 path("", include("gdportal.api.urls")),
+                path("", include("atende.api_urls")),
+                path("", include("aprweb.api_urls")),
             ]
         ),
     ),

@@ -1,0 +1,19 @@
+"""Stage 1 under /api/v1/ (included by gdportal/urls.py)."""
+
+from rest_framework.routers import SimpleRouter
+
+from gdportal.middleware import accepts_uploads
+
+from . import api, api_lookup
+
+router = SimpleRouter()
+router.register("installations", api_lookup.InstallationLookupViewSet, basename="api-installation")
+router.register("access-requests", api.AccessRequestViewSet, basename="api-access-request")
+router.register("consultations", api.ConsultationViewSet, basename="api-consultation")
+urlpatterns = router.urls
+
+# The upload guard lets multipart bodies reach marked views only; the router makes one view per route, so only
+# the documents route is marked (one file each).
+for pattern in urlpatterns:
+    if pattern.name == "api-access-request-documents":
+        accepts_uploads(pattern.callback, files=1)
