@@ -187,15 +187,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         if "person_type" not in data and isinstance(document, str):
             data["person_type"] = "PF" if len("".join(ch for ch in document if ch.isalnum())) == 11 else "PJ"
         lookup = OrderLookupForm(data=data)
-        errors = {}
-        if not lookup.is_valid():
-            errors.update(form_errors(lookup))
+        found_ok = lookup.is_valid()
         serializer.is_valid()
-        for name in LOOKUP_FIELDS:
-            if name in serializer.errors and name not in errors:
-                errors[name] = serializer.errors[name]
-        if errors:
-            raise serializers.ValidationError(errors)
+        if not found_ok or any(name in serializer.errors for name in LOOKUP_FIELDS):
+            # Every field the schema refuses is reported at once; the lookup's in the page's words.
+            raise serializers.ValidationError({**serializer.errors, **form_errors(lookup)})
         found = lookup.cleaned_data
         case = case_for_order(
             rt=request.user,

@@ -69,6 +69,14 @@ def _declared_length(request):
 
 
 def _refuse(request, status, title, message):
+    if request.path_info.startswith("/api/"):
+        # The API answers every error as problem+json (SPEC §14), this one too: a client parses no HTML page.
+        from django.http import JsonResponse
+
+        body = {"type": f"https://gdportal.dev/problems/{status}", "title": title, "status": status}
+        return JsonResponse(
+            {**body, "detail": message}, status=status, content_type="application/problem+json"
+        )
     response = render(request, "request_refused.html", {"title": title, "message": message}, status=status)
     # The CSP and frame middlewares come after this one and never see this answer: give it their headers.
     response[CSP_HEADER] = build_policy()
