@@ -90,6 +90,10 @@ class DraftViewSet(ApiViewSet):
     queryset = Case.objects.none()  # the schema's path parameter type; every read goes through for_user
     route = ""
 
+    def get_serializer_class(self):
+        # What OPTIONS describes (DRF's metadata); each operation names its own serializers.
+        return self.input_class
+
     def _form(self, data, *, customer, installation, instance=None):
         full_view = sees_personal_data(self.request.user, customer)
         form = self.form_class(

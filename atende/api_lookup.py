@@ -7,11 +7,11 @@ the RT's (selectors.sees_personal_data).
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from gdportal.api.base import ApiViewSet
+from gdportal.api.base import ApiView
 from gdportal.brdocs import mask_name
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
@@ -34,8 +34,8 @@ def throttled():
     )
 
 
-@extend_schema_view(
-    list=extend_schema(
+class InstallationLookupView(ApiView):
+    @extend_schema(
         summary=gettext_lazy("Find installations"),
         description=gettext_lazy(
             "The Atende lookup: a customer sees their own installations (no `q` needed); an RT searches "
@@ -51,11 +51,10 @@ def throttled():
             )
         ],
         responses={200: s.LookupResultSerializer},
+        operation_id="installations_lookup",
         tags=["atende"],
     )
-)
-class InstallationLookupViewSet(ApiViewSet):
-    def list(self, request):
+    def get(self, request):
         user, params = request.user, request.query_params
         if len(params.get("q", "")) > 20:  # the schema's maxLength, counted as sent (the form strips first)
             raise serializers.ValidationError({"q": [_("Use at most 20 characters.")]})

@@ -348,3 +348,12 @@ def test_the_schema_lists_stage_1(client):
         assert path in paths
     upload = paths["/api/v1/access-requests/{id}/documents/"]["post"]["requestBody"]["content"]
     assert list(upload) == ["multipart/form-data"]
+
+
+def test_any_other_address_and_options_answer_in_the_apis_format(customer, api_as):
+    api = api_as(customer)
+    for url in ("/api/v1/access-requests/1.9/", "/api/v1/nothing/", "/api/v1/consultations//submit/"):
+        answer = api.post(url, {})
+        assert answer.status_code == 404 and answer["Content-Type"] == PROBLEM, url
+    for url in ("/api/v1/access-requests/", "/api/v1/consultations/1/submit/", "/api/v1/installations/"):
+        assert api.options(url).status_code == 200, url
