@@ -53,7 +53,7 @@ class OrderInputSerializer(serializers.Serializer):
     street_number = text(20)
     district = text(100)
     cep = StrictCharField(
-        pattern=r"^[0-9]{5}-?[0-9]{3}$", pattern_message=_("The CEP has 8 digits."), required=False
+        pattern=r"^[0-9]{5}-?[0-9]{3}$", pattern_message=_("A CEP has 8 digits."), required=False
     )
     municipality = text(100)
     reference_point = text(200, allow_blank=True)

@@ -50,7 +50,7 @@ class ConsultationInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Reason.choices)
     installation_class = serializers.ChoiceField(choices=InstallationClass.choices)
     cep = StrictCharField(
-        pattern=r"^[0-9]{5}-?[0-9]{3}$", pattern_message=_("The CEP has 8 digits."), help_text="30160-011"
+        pattern=r"^[0-9]{5}-?[0-9]{3}$", pattern_message=_("A CEP has 8 digits."), help_text="30160-011"
     )
     street = text(200)
     street_number = text(20)
