@@ -34,7 +34,7 @@ from .selectors import case_for_order, rt_title
 from .views import APR_SESSION_FLAG
 
 LOOKUP_FIELDS = ("protocol", "person_type", "document", "claim_code")
-ORDER_FIELDS = [name for name in AprOrderForm._meta.fields]
+ORDER_FIELDS = list(AprOrderForm._meta.fields)
 # The order search's limit counts failed searches of the last hour (registry.audit): an hour always lifts it.
 SEARCH_RETRY_AFTER = 60 * 60
 
@@ -162,7 +162,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
                 wait=SEARCH_RETRY_AFTER,
                 detail=_("Too many searches without a result in the last hour. Try again later."),
             )
-        case = self._case(serializer, request)
+        case, claim_code = self._case(serializer, request)
         data = case_defaults(case)
         data.update({name: request.data[name] for name in ORDER_FIELDS if name in request.data})
         form = AprOrderForm(data=data, title=rt_title(user))
@@ -172,7 +172,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
                 case=case,
                 rt=user,
                 order=form.save(commit=False),
-                claim_code=request.data.get("claim_code", ""),
+                claim_code=claim_code,
             )
         except services_orders.OrderExists as exc:
             return self._detail(exc.order)
@@ -180,8 +180,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
 
     @staticmethod
     def _case(serializer, request):
-        """'Buscar': the page's lookup form, then the case only if it awaits an order from this RT (else 404,
-        the same answer whether the protocol exists or not)."""
+        """'Buscar': the page's lookup form, then (the case, the claim code typed) — the case only if it
+        awaits an order from this RT, else 404, the same answer whether the protocol exists or not."""
         data = {name: request.data[name] for name in LOOKUP_FIELDS if name in request.data}
         document = data.get("document")
         if "person_type" not in data and isinstance(document, str):
@@ -214,7 +214,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
                     "code the customer received."
                 )
             )
-        return case
+        return case, found["claim_code"]
 
     @extend_schema(
         summary=gettext_lazy("Attach a document to the order"),

@@ -69,7 +69,7 @@ def debts_problem(debts, full_view):
 
 def case_detail(user, pk):
     """The case as /api/v1/cases/{id}/ shows it (its clocks, timeline and newest documents)."""
-    return (
+    cases = (
         Case.objects.for_user(user)
         .select_related("installation", "rt", "customer")
         .prefetch_related(
@@ -77,14 +77,14 @@ def case_detail(user, pk):
             Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
             Prefetch("documents", queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id")),
         )
-        .get(pk=pk)
     )
+    return get_object_or_404(cases, pk=pk)
 
 
 class DraftViewSet(ApiViewSet):
     """A draft, its files, sending it and cancelling the case it became; the subclasses say which kind."""
 
-    kind = mode = None
+    kind = None
     form_class = input_class = patch_class = output_class = None
     parser_classes = [JSONParser]
     queryset = Case.objects.none()  # the schema's path parameter type; every read goes through for_user
@@ -95,17 +95,15 @@ class DraftViewSet(ApiViewSet):
         return self.input_class
 
     def _form(self, data, *, customer, installation, instance=None):
-        full_view = sees_personal_data(self.request.user, customer)
-        form = self.form_class(
+        return self.form_class(
             data=data,
             instance=instance,
             customer=customer,
             installation=installation,
-            full_view=full_view,
+            full_view=sees_personal_data(self.request.user, customer),
             user=self.request.user,
             documents_later=True,
         )
-        return form, full_view
 
     def _form_fields(self):
         return [name for name in self.form_class._meta.fields if name not in ("holder_name", "document")]
@@ -166,7 +164,7 @@ class DraftViewSet(ApiViewSet):
                 return blocked
         data = {name: request.data[name] for name in self._form_fields() if name in request.data}
         data.setdefault("uf", "MG")
-        form, _full = self._form(data, customer=customer, installation=installation)
+        form = self._form(data, customer=customer, installation=installation)
         form.instance.filed_by = user
         form.instance.rt = user if user.is_rt else None
         validate_with_form(serializer, form)
@@ -226,9 +224,7 @@ class DraftViewSet(ApiViewSet):
             serializer.is_valid(raise_exception=True)
         data = model_to_dict(draft, fields=self._form_fields())
         data.update({name: request.data[name] for name in self._form_fields() if name in request.data})
-        form, _full = self._form(
-            data, customer=draft.customer, installation=draft.installation, instance=draft
-        )
+        form = self._form(data, customer=draft.customer, installation=draft.installation, instance=draft)
         validate_with_form(serializer, form)
         case = services.case_save_draft(case=form.save(), by=request.user)
         return self._answer(case)
