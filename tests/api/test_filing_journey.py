@@ -118,13 +118,11 @@ def test_an_rt_files_through_the_api_as_through_the_pages(
     assert created.json()["missing_documents"] == ["identity"]
     assert Case.objects.filter(installation=installation).count() == 1
 
-    draft_urls = [
-        f"/api/v1/access-requests/{draft_id}/{tail}" for tail in ("", "documents/", "submit/", "cancel/")
-    ]
-    for url in draft_urls:
-        assert stranger.get(url).status_code in (404, 405)
-        assert stranger.post(url, {}, format="json").status_code in (404, 405)
-    assert stranger.patch(draft_urls[0], {"street": "X"}, format="json").status_code == 404
+    detail = f"/api/v1/access-requests/{draft_id}/"
+    assert stranger.get(detail).status_code == 404
+    assert stranger.patch(detail, {"street": "X"}, format="json").status_code == 404
+    for tail in ("submit/", "cancel/"):
+        assert stranger.post(detail + tail, {}, format="json").status_code == 404
     upload = f"/api/v1/access-requests/{draft_id}/documents/"
     assert (
         stranger.post(upload, {"kind": "identity", "file": pdf("x.pdf")}, format="multipart").status_code
