@@ -14,7 +14,7 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState, DocumentKind
 from gdportal.cases.documents import identity_kinds, latest_versions
-from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed
+from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed, gfc_required
 from gdportal.cases.held import held_attach, held_release
 from gdportal.cases.models import Case, Guarantee, HeldUpload
 from gdportal.cases.services import (
@@ -79,6 +79,33 @@ def case_save_draft(*, case, by, uploads=(), held=()):
         # Held files the draft did not take (a guarantee no longer needed, a file chosen again) go now.
         held_release([row for row in held if row.owner_id == by.pk])
     return case
+
+
+def draft_document_kinds(case):
+    """What a draft takes as files: the holder's identity papers, and the guarantee proof if it needs one."""
+    kinds = list(identity_kinds(case.customer.person_type))
+    if gfc_required(case.reason, case.power_kw, case.modality):
+        kinds.append(DocumentKind.GFC_PROOF)
+    return kinds
+
+
+def case_draft_attach(*, case, kind, uploaded, by):
+    """Attach a file to a saved draft (the API and bulk filing fill the fields first, the files after).
+
+    The same rules as case_save_draft: the filer's own draft, still a draft when the row is locked (a draft
+    sent meanwhile is AlreadySent), the file checked by content by document_store — all or nothing.
+    """
+    from gdportal.cases.documents import document_store
+
+    with transaction.atomic():
+        stored = Case.objects.select_for_update().only("state", "protocol", "filed_by").get(pk=case.pk)
+        if stored.state != CaseState.DRAFT:
+            raise AlreadySent(stored)
+        if stored.filed_by_id != by.pk:
+            raise PermissionDenied
+        if kind not in draft_document_kinds(case):
+            raise ServiceError(_("This document is not asked for this request."))
+        return document_store(case=case, kind=kind, uploaded=uploaded, by=by)
 
 
 def missing_identity_documents(case):

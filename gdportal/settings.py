@@ -588,5 +588,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "gdportal.cases.choices.CaseState",
         "ClockStateEnum": "gdportal.deadlines.models.Deadline.State",
+        "CaseKindEnum": "gdportal.cases.choices.CaseKind",
+        "DocumentKindEnum": "gdportal.cases.choices.DocumentKind",
+        "RequestTypeEnum": "gdportal.cases.choices.RequestType",
+        "InstallationClassEnum": "gdportal.registry.models.InstallationClass",
+        # Stage 2's own sets (named here as strings: settings import no stage).
+        "OrderDocumentKindEnum": "aprweb.documents.KINDS",
+        "OrderRequestTypeEnum": "aprweb.models.OrderRequestType",
     },
 }

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from compensation.views_calculator import calculator
+from gdportal.api.problems import api_not_found
 from gdportal.deadlines.views import sla_board
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
@@ -39,6 +40,10 @@ urlpatterns = [
                 path("", include("gdportal.api.urls")),
                 path("", include("parecer.api_urls")),
                 path("", include("compensation.api_urls")),
+                path("", include("atende.api_urls")),
+                path("", include("aprweb.api_urls")),
+                # Last: any other address under /api/v1/ (an id like "1.9") is a problem+json 404 too.
+                re_path(r"^", api_not_found),
             ]
         ),
     ),

@@ -11,7 +11,9 @@ from django.test import Client
 from django.test.client import FakePayload
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from aprweb import api_urls as aprweb_api_urls
 from aprweb import views as apr_views
+from atende import api_urls as atende_api_urls
 from atende import views_bulk, views_request
 from compensation import views_allocation
 from gdportal.cases.choices import CaseState, DocumentKind
@@ -136,7 +138,14 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         views_allocation.register,  # the legal instrument of a receiving-units registration
         parecer_api.InspectionRequestView,  # the Vistoria through the API, with the same copy
         views_bulk.upload,  # bulk filing's CSV (/apr/lote/)
+        # The API's document uploads (SPEC §14): one route each, not the rest of their viewsets.
+        _route(atende_api_urls, "api-access-request-documents"),
+        _route(aprweb_api_urls, "api-order-documents"),
     }
+
+
+def _route(module, name):
+    return next(pattern.callback for pattern in module.urlpatterns if pattern.name == name)
 
 
 def test_the_guard_runs_before_anything_reads_the_body():

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,6 +40,18 @@ class Conflict(exceptions.APIException):
 class Unprocessable(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "unprocessable"
+
+
+@csrf_exempt  # a token's POST to a wrong address is a 404, not a CSRF refusal
+def api_not_found(request, *args, **kwargs):
+    """An address under /api/v1/ that no endpoint matches: the API's 404, not the site's HTML page."""
+    from django.http import JsonResponse
+
+    title = TITLES[404]()
+    body = {"type": "https://gdportal.dev/problems/404", "title": title, "status": 404}
+    return JsonResponse(
+        {**body, "detail": str(exceptions.NotFound.default_detail)}, status=404, content_type=PROBLEM_TYPE
+    )
 
 
 def problem(status_code, detail, errors=(), headers=None, code=""):
