@@ -20,7 +20,6 @@ nginx in front (deploy/render_nginx.py) refuses above `largest_body_limit()` its
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.translation import gettext as _
@@ -90,15 +89,9 @@ def _declared_length(request):
 def _refuse(request, status, title, message):
     if request.path_info.startswith("/api/"):
         # Integrators' programs read problem+json (RFC 9457), like every other API error (api/problems.py).
-        from gdportal.api.problems import PROBLEM_TYPE, TITLES
+        from gdportal.api.problems import plain_problem
 
-        body = {
-            "type": f"https://gdportal.dev/problems/{status}",
-            "title": TITLES[status](),
-            "status": status,
-            "detail": message,
-        }
-        return JsonResponse(body, status=status, content_type=PROBLEM_TYPE)
+        return plain_problem(status, message)
     response = render(request, "request_refused.html", {"title": title, "message": message}, status=status)
     # The CSP and frame middlewares come after this one and never see this answer: give it their headers.
     response[CSP_HEADER] = build_policy()

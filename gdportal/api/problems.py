@@ -28,6 +28,7 @@ TITLES = {
     413: lambda: _("Too large"),
     415: lambda: _("Unsupported media type"),
     422: lambda: _("Unprocessable request"),
+    500: lambda: _("Server error"),
     429: lambda: _("Too many requests"),
 }
 
@@ -42,16 +43,20 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
-@csrf_exempt  # a token's POST to a wrong address is a 404, not a CSRF refusal
-def api_not_found(request, *args, **kwargs):
-    """An address under /api/v1/ that no endpoint matches: the API's 404, not the site's HTML page."""
+def plain_problem(status_code, detail):
+    """A problem+json answer outside DRF (URL resolution, Django's error handlers, the upload guard)."""
     from django.http import JsonResponse
 
-    title = TITLES[404]()
-    body = {"type": "https://gdportal.dev/problems/404", "title": title, "status": 404}
-    return JsonResponse(
-        {**body, "detail": str(exceptions.NotFound.default_detail)}, status=404, content_type=PROBLEM_TYPE
-    )
+    title = TITLES.get(status_code, lambda: _("Error"))()
+    body = {"type": f"https://gdportal.dev/problems/{status_code}", "title": title, "status": status_code}
+    return JsonResponse({**body, "detail": str(detail)}, status=status_code, content_type=PROBLEM_TYPE)
+
+
+@csrf_exempt  # a token's POST to a wrong address is a 404, not a CSRF refusal
+def api_not_found(request, *args, **kwargs):
+    """An address under /api/v1/ that no endpoint matches: the API's 404, not the site's HTML page (also with
+    DEBUG on, where Django's handler404 is not used)."""
+    return plain_problem(404, _("No endpoint or object at this address."))
 
 
 def problem(status_code, detail, errors=(), headers=None, code=""):
@@ -124,11 +129,7 @@ def _api_path(request):
 def page_not_found(request, exception=None):
     """Django's 404 for a URL no view matched: problem+json under /api/, the portal's page elsewhere."""
     if _api_path(request):
-        from django.http import JsonResponse
-
-        body = {"type": "https://gdportal.dev/problems/not_found", "title": _("Not found"), "status": 404}
-        body["detail"] = _("No endpoint or object at this address.")
-        return JsonResponse(body, status=404, content_type=PROBLEM_TYPE)
+        return api_not_found(request)
     from django.views.defaults import page_not_found as portal_page
 
     return portal_page(request, exception)
@@ -136,15 +137,9 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     if _api_path(request):
-        from django.http import JsonResponse
-
-        body = {
-            "type": "https://gdportal.dev/problems/server_error",
-            "title": _("Server error"),
-            "status": 500,
-        }
-        body["detail"] = _("Something failed on our side; nothing was changed. Try again in a few minutes.")
-        return JsonResponse(body, status=500, content_type=PROBLEM_TYPE)
+        return plain_problem(
+            500, _("Something failed on our side; nothing was changed. Try again in a few minutes.")
+        )
     from django.views.defaults import server_error as portal_page
 
     return portal_page(request)
