@@ -140,6 +140,18 @@ def test_the_sweep_takes_the_last_day_only_and_leaves_the_fresh_ones_to_their_ta
     assert version.checked_at is not None
 
 
+def test_a_version_that_fails_does_not_hold_up_the_sweep(draft, caplog):
+    lost = store(draft, "cnpj_card", text_pdf("Cartao CNPJ 12.345.678/0001-90 da empresa"))
+    after = store(draft, "articles", png_bytes())
+    lost.file.storage.delete(lost.file.name)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        findings.versions_check_pending()
+    lost.refresh_from_db()
+    after.refresh_from_db()
+    assert lost.checked_at is None and after.checked_at is not None
+    assert f"failed on version {lost.pk}" in caplog.text
+
+
 def test_a_hostile_pdf_hits_the_bound_and_reads_as_unreadable(draft, settings):
     """Its content inflates to 60 MB of text operators: pypdf alone would read it for ~20 s. The upload check
     (which never reads page content) takes it; the checks' sandbox stops it at its CPU limit."""
