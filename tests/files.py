@@ -220,3 +220,28 @@ def content_bomb_pdf(inflated=60_000_000):
             5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         }
     )
+
+
+def pdf_with_a_broken_page():
+    """Two pages: the first reads "Pagina boa", the second's content uses a filter nobody has (/Foo), so its
+    text cannot be read; the file itself opens and counts its pages."""
+    good = b"BT /F1 14 Tf 72 760 Td (Pagina boa, com texto suficiente) Tj ET"
+    bad = b"\x00not a stream\xff" * 8
+
+    def page(contents):
+        return (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>" % contents
+        )
+
+    return pdf_document(
+        {
+            1: CATALOG,
+            2: b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+            3: page(4),
+            4: b"<< /Length %d >>\nstream\n" % len(good) + good + b"\nendstream",
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            6: page(7),
+            7: b"<< /Filter /Foo /Length %d >>\nstream\n" % len(bad) + bad + b"\nendstream",
+        }
+    )

@@ -16,7 +16,14 @@ from gdportal.cases.documents import document_store
 from gdportal.cases.findings import DocumentFinding, Finding, PdfContent, register_check
 from gdportal.cases.models import DocumentVersion
 from tests.atende.conftest import make_case
-from tests.files import content_bomb_pdf, jpeg_bytes, png_bytes, scanned_pdf, text_pdf
+from tests.files import (
+    content_bomb_pdf,
+    jpeg_bytes,
+    pdf_with_a_broken_page,
+    png_bytes,
+    scanned_pdf,
+    text_pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +180,14 @@ def test_a_hostile_pdf_hits_the_memory_bound(draft, settings):
     content = findings.read_pdf(version)
     assert time.monotonic() - started < 10
     assert content.error == "limit"
+
+
+def test_a_page_whose_text_cannot_be_read_is_named(draft):
+    version = store(draft, "articles", pdf_with_a_broken_page())  # the upload check takes it
+    findings.version_check(version=version)
+    assert codes(version) == ["pdf_unreadable_pages"]
+    assert "2" in version.findings.get().message
+    assert findings.read_pdf(version).texts[0].strip() == "Pagina boa, com texto suficiente"
 
 
 def test_pdf_readable_findings():
