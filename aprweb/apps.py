@@ -9,7 +9,8 @@ class AprwebConfig(AppConfig):
     def ready(self):
         from gdportal.notifications.services import register_context_loader
 
-        from . import board, deadline_kinds, documents, receivers  # noqa: F401 — registers kinds and the state mirror
+        from . import board, checks, deadline_kinds, documents, receivers  # noqa: F401 — registers kinds and the state mirror
         from .password import CONTEXT_KEY, apr_password_reset_context
 
         register_context_loader(CONTEXT_KEY, apr_password_reset_context)
+        checks.register()  # the document checks of stage 2's kinds (SPEC §14)

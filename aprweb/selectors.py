@@ -69,7 +69,8 @@ class ChecklistRow:
 def checklist(case, order=None):
     """One row per required kind with its latest version and the older ones (the seed's '(Histórico)')."""
     versions = {}
-    for version in case.documents.select_related("uploaded_by").order_by("kind", "-uploaded_at", "-id"):
+    documents = case.documents.select_related("uploaded_by").prefetch_related("findings")
+    for version in documents.order_by("kind", "-uploaded_at", "-id"):
         versions.setdefault(version.kind, []).append(version)
     rows = []
     for kind in required_kinds(case, order):

@@ -15,6 +15,11 @@ urlpatterns = [
     path("pedidos/novo/", views.order_new, name="order_new"),
     path("pedidos/<int:pk>/", views.order_detail, name="order"),
     path("pedidos/<int:pk>/documentos/<str:kind>/", views.order_upload, name="order_upload"),
+    path(
+        "pedidos/<int:pk>/documentos/versoes/<int:version>/verificacao/",
+        views.order_findings,
+        name="order_findings",
+    ),
     path("pedidos/<int:pk>/enviar/", views.order_submit, name="order_submit"),
     path("reanalise/<str:protocol>/", views.reanalysis, name="reanalysis"),
 ]

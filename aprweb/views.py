@@ -321,6 +321,15 @@ def _upload(request, pk, kind):
 
 
 @apr_login_required
+@require_GET
+def order_findings(request, pk, version):
+    """The automatic findings of one version (SPEC §14): the checklist polls this while the checks run."""
+    order = _order_for(request.user, pk)
+    version = get_object_or_404(order.case.documents.prefetch_related("findings"), pk=version)
+    return render(request, "aprweb/_findings.html", {"order": order, "version": version})
+
+
+@apr_login_required
 @require_POST
 def order_submit(request, pk):
     order = _order_for(request.user, pk)

@@ -36,11 +36,25 @@ class PdfRefused(Exception):
         self.detail = detail
 
 
-def inspect_pdf(data, *, text=False, max_text_chars=200_000, cpu_seconds=None, memory_mb=None, timeout=None):
+def inspect_pdf(
+    data,
+    *,
+    text=False,
+    max_text_chars=200_000,
+    text_pages=0,
+    page_chars=20_000,
+    cpu_seconds=None,
+    memory_mb=None,
+    timeout=None,
+):
     """Open `data` (bytes) in the sandbox: {"pages": int | None, "encrypted": bool[, "text": str]}.
 
     An encrypted PDF is not an error here (pages is then None): the caller decides. `text=True` also returns
-    the text of the pages, at most `max_text_chars` characters. The limits default to the GD_PDF_* settings.
+    the text of the pages, at most `max_text_chars` characters. `text_pages=N` also returns, for the document
+    checks, "sizes" ([width, height] of every page's mediabox, in points), "page_texts" (the text of the first
+    N pages, `page_chars` characters each at most), "unreadable" (numbers of the pages whose text could not be
+    read) and "truncated" (the text stopped early, at about half the CPU limit). The limits default to the
+    GD_PDF_* settings.
     """
     options = {
         "cpu_seconds": int(cpu_seconds or settings.GD_PDF_CPU_SECONDS),
@@ -48,6 +62,13 @@ def inspect_pdf(data, *, text=False, max_text_chars=200_000, cpu_seconds=None, m
         "text": bool(text),
         "max_text_chars": int(max_text_chars),
     }
+    if text_pages:
+        options["content"] = {
+            "text_pages": int(text_pages),
+            "page_chars": int(page_chars),
+            # Opening the file and reading the sizes come first; the text gets what is left of half the limit.
+            "text_cpu_seconds": options["cpu_seconds"] / 2,
+        }
     timeout = timeout or settings.GD_PDF_TIMEOUT_SECONDS
     try:
         # Our own interpreter on our own script; the untrusted bytes only ever go to its stdin. -I: no user

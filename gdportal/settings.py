@@ -496,6 +496,8 @@ CELERY_BEAT_SCHEDULE["forget-idempotent-answers"] = {
     "task": "api.forget_idempotent_answers",
     "schedule": 3600.0,
 }
+# Document versions whose checks' task was lost (broker down): checked by this sweep (cases/findings.py).
+CELERY_BEAT_SCHEDULE["check-pending-documents"] = {"task": "cases.check_pending_documents", "schedule": 300.0}
 # The staff digest goes out at 07:00 São Paulo time; idempotent per group and day.
 CELERY_BEAT_SCHEDULE["staff-daily-digest"] = {
     "task": "deadlines.daily_digest",

@@ -162,3 +162,86 @@ def upload(name="documento.pdf", content=None, content_type="application/pdf"):
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+def text_pdf(*lines, pagesize=None, pages=1):
+    """A PDF with a text layer, as a program writes it (reportlab): `lines` on each of `pages` pages."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=pagesize or A4)
+    for _ in range(pages):
+        y = sheet._pagesize[1] - 72
+        for line in lines:
+            sheet.drawString(72, y, line)
+            y -= 16
+        sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
+def scanned_pdf(pagesize=None, pages=1):
+    """An image-only PDF, as a scanner writes it: a picture of a page of text, no text layer."""
+    from PIL import ImageDraw
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    width, height = pagesize or A4
+    buffer = io.BytesIO()
+    sheet = canvas.Canvas(buffer, pagesize=(width, height))
+    for _ in range(pages):
+        picture = Image.new("L", (int(width), int(height)), 255)
+        ImageDraw.Draw(picture).text((72, 72), "ART MG2026001 Paulo Andrade 8,5 kW", fill=0)
+        image = io.BytesIO()
+        picture.save(image, format="PNG")
+        image.seek(0)
+        sheet.drawImage(ImageReader(image), 0, 0, width=width, height=height)
+        sheet.showPage()
+    sheet.save()
+    return buffer.getvalue()
+
+
+@functools.cache
+def content_bomb_pdf(inflated=60_000_000):
+    """A PDF that opens at once (one page, sane page tree: the upload check passes it) whose page content is
+    ~60 KB on disk and `inflated` bytes of text operators once inflated: reading its text is what takes the
+    CPU and the memory."""
+    operators = b"BT /F1 1 Tf " + b"(x) Tj\n" * (inflated // 7) + b"ET"
+    squeezed = zlib.compress(operators, 9)
+    return pdf_document(
+        {
+            1: CATALOG,
+            2: PAGES,
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            4: b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(squeezed) + squeezed + b"\nendstream",
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        }
+    )
+
+
+def pdf_with_a_broken_page():
+    """Two pages: the first reads "Pagina boa", the second's content uses a filter nobody has (/Foo), so its
+    text cannot be read; the file itself opens and counts its pages."""
+    good = b"BT /F1 14 Tf 72 760 Td (Pagina boa, com texto suficiente) Tj ET"
+    bad = b"\x00not a stream\xff" * 8
+
+    def page(contents):
+        return (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>" % contents
+        )
+
+    return pdf_document(
+        {
+            1: CATALOG,
+            2: b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+            3: page(4),
+            4: b"<< /Length %d >>\nstream\n" % len(good) + good + b"\nendstream",
+            5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+            6: page(7),
+            7: b"<< /Filter /Foo /Length %d >>\nstream\n" % len(bad) + bad + b"\nendstream",
+        }
+    )

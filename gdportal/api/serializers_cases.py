@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
-from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.cases.models import Case, CaseEvent, DocumentFinding, DocumentVersion
 from gdportal.deadlines.models import Deadline
 
 
@@ -52,9 +52,23 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "action", "action_label", "from_state", "to_state", "note"]
 
 
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentFinding
+        fields = ["code", "message"]
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField()
     verdict = serializers.CharField(help_text=_("conforming, not_conforming or empty while not judged."))
+    checked_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the automatic checks read the file; null until then.")
+    )
+    findings = FindingSerializer(
+        many=True,
+        read_only=True,
+        help_text=_("What the automatic checks found in the file: warnings to verify, never a refusal."),
+    )
 
     class Meta:
         model = DocumentVersion
@@ -68,7 +82,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "content_type",
             "uploaded_at",
         ]
-        fields += ["verdict", "verdict_note"]
+        fields += ["verdict", "verdict_note", "checked_at", "findings"]
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -122,7 +122,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                 open_clocks_prefetch(),
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
                 Prefetch(
-                    "documents", queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id")
+                    "documents",
+                    queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id").prefetch_related(
+                        "findings"
+                    ),
                 ),
             )
         return self._filtered(cases)

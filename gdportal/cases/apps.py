@@ -16,7 +16,8 @@ class CasesConfig(AppConfig):
     def ready(self):
         from gdportal.notifications.services import register_context_loader
 
-        from . import board, deadline_kinds  # noqa: F401 — the case as a clock subject; the clocks that cross stages
+        # The case as a clock subject, the clocks that cross stages, the document checks of every kind.
+        from . import board, checks, deadline_kinds  # noqa: F401
         from .models import Case
 
         register_context_loader(

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from gdportal.uploads import check_upload, storage_key
 
 from .choices import DocumentKind
+from .findings import version_check_queue
 from .kinds import allowed_types, inspection_kinds, kind_label, register_kinds  # noqa: F401 — re-exported
 from .models import DocumentVersion
 
@@ -24,7 +25,7 @@ def document_store(*, case, kind, uploaded, by):
     """
     checked = check_upload(uploaded, allowed=allowed_types(kind))
     key = default_storage.save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
-    return DocumentVersion.objects.create(
+    version = DocumentVersion.objects.create(
         case=case,
         kind=kind,
         file=key,
@@ -34,6 +35,9 @@ def document_store(*, case, kind, uploaded, by):
         content_type=checked.content_type,
         uploaded_by=by,
     )
+    # The automatic checks (SPEC §14) read the stored file after the commit, never in this transaction.
+    version_check_queue(version)
+    return version
 
 
 def latest_versions(case):

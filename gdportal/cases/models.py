@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -419,6 +420,8 @@ class DocumentVersion(models.Model):
         related_name="+",
     )
     verdict_at = models.DateTimeField(_("verdict at"), null=True, blank=True)
+    # When the automatic checks ran (findings.py; their findings hang from the version): empty until then.
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     objects = DocumentVersionQuerySet.as_manager()
 
@@ -427,7 +430,13 @@ class DocumentVersion(models.Model):
         verbose_name = _("document version")
         verbose_name_plural = _("document versions")
         ordering = ["kind", "-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["case", "kind", "-uploaded_at"])]
+        indexes = [
+            models.Index(fields=["case", "kind", "-uploaded_at"]),
+            # The sweep of versions whose checks never ran: a handful of rows, however many versions exist.
+            models.Index(
+                fields=["uploaded_at"], name="documentversion_unchecked", condition=Q(checked_at=None)
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
@@ -435,6 +444,13 @@ class DocumentVersion(models.Model):
     @property
     def kind_label(self):
         return kind_label(self.kind)
+
+    @property
+    def checks_pending(self):
+        """The automatic checks have not run yet and are expected any moment (the checklist polls)."""
+        from .findings import CHECK_WAIT
+
+        return self.checked_at is None and self.uploaded_at > timezone.now() - CHECK_WAIT
 
 
 class HeldUpload(models.Model):
@@ -464,4 +480,5 @@ class HeldUpload(models.Model):
         return self.original_name
 
 
+from .findings import DocumentFinding  # noqa: E402,F401  (the checks and their model live together)
 from .guarantee import Guarantee  # noqa: E402,F401  (the model lives in its own module)
