@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from gdportal.cases.choices import OPEN_STATES, CaseKind
 from gdportal.cases.models import Case
+from gdportal.cases.selectors import customers_served  # noqa: F401  (bulk filing's, kept in the kernel)
 from gdportal.registry.models import Customer, Installation
 
 
@@ -99,12 +100,3 @@ def open_requests_for(user, installations):
         Case.objects.for_user(user).filter(pk__in=[c.pk for c in found.values()]).values_list("pk", flat=True)
     )
     return {inst_id: (case, case.pk in visible) for inst_id, case in found.items()}
-
-
-def customers_served(user, customer_ids):
-    """The ones among `customer_ids` that `user` (an RT) serves (rt_serves), in one query for a whole file."""
-    return set(
-        Case.objects.filter(rt=user, customer_id__in=customer_ids, ns__isnull=False).values_list(
-            "customer_id", flat=True
-        )
-    )

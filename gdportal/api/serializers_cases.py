@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gdportal.brdocs import mask_name
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
 from gdportal.cases.models import Case, CaseEvent, DocumentFinding, DocumentVersion
 from gdportal.deadlines.models import Deadline
@@ -98,6 +99,15 @@ class CaseSerializer(serializers.ModelSerializer):
         fields += ["reason", "power_kw", "source", "modality", "request_type", "created_at", "submitted_at"]
         fields += ["state_changed_at", "updated_at"]
         read_only_fields = fields
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        # An RT sees a customer's name in full only once they serve them (their case past the commercial
+        # check), as on the pages; before that — their own draft for a stranger — it is masked.
+        served = self.context.get("served_customers")
+        if served is not None and case.customer_id not in served:
+            data["holder_name"] = mask_name(data["holder_name"])
+        return data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_installation(self, case):

@@ -8,7 +8,7 @@ from rest_framework import mixins
 
 from gdportal.cases.choices import CaseKind, CaseState
 from gdportal.cases.models import Case, CaseEvent, DocumentVersion
-from gdportal.cases.selectors import open_clocks_prefetch
+from gdportal.cases.selectors import customers_served, open_clocks_prefetch
 
 from .base import ApiViewSet
 from .pagination import KeysetPagination
@@ -148,6 +148,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             if since is not None:
                 cases = cases.filter(updated_at__gte=since)
         return cases
+
+    def get_serializer(self, *args, **kwargs):
+        user = self.request.user
+        if user.is_authenticated and user.is_rt:
+            cases = args[0] if args else None
+            ids = (
+                {c.customer_id for c in cases}
+                if isinstance(cases, list)
+                else ({cases.customer_id} if isinstance(cases, Case) else set())
+            )
+            kwargs.setdefault("context", self.get_serializer_context())["served_customers"] = (
+                customers_served(user, ids)
+            )
+        return super().get_serializer(*args, **kwargs)
 
     def list(self, request, *args, **kwargs):
         errors = self._filter_errors(request.query_params)

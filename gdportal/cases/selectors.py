@@ -46,3 +46,15 @@ def sent_draft_for_filer(user, pk):
     anyone else the draft's URL stays a 404, as it was.
     """
     return Case.objects.for_user(user).filed().filter(pk=pk, filed_by=user).only("pk", "protocol").first()
+
+
+def customers_served(user, customer_ids):
+    """The customers among `customer_ids` that `user`, an RT, serves: one of their cases is the RT's and past
+    the commercial check (its NS issued). Filing a draft is not enough: anyone can type a form."""
+    if not user.is_rt:
+        return set()
+    return set(
+        Case.objects.filter(rt=user, customer_id__in=customer_ids, ns__isnull=False).values_list(
+            "customer_id", flat=True
+        )
+    )

@@ -102,3 +102,19 @@ def test_the_registration_analyst_revokes_a_token_in_the_admin_without_seeing_it
         {"action": "revoke", "_selected_action": [api.token.pk]},
     )
     assert api.get("/api/v1/cases/").status_code == 401
+
+
+def test_an_rt_sees_the_holders_name_masked_until_serving_them(customer, installation, rt, api_as):
+    from gdportal.cases.choices import CaseState
+
+    draft = make_case(customer, installation, rt=rt, state=CaseState.DRAFT)
+    api = api_as(rt)
+    name = installation.customer.name
+    assert api.get(f"/api/v1/cases/{draft.pk}/").json()["holder_name"] != name
+    assert [row["holder_name"] for row in api.get("/api/v1/cases/").json()["results"]] == [
+        api.get(f"/api/v1/cases/{draft.pk}/").json()["holder_name"]
+    ]
+    served = make_case(customer, installation, rt=rt, state=CaseState.AWAITING_TECHNICAL)  # NS issued
+    assert served.ns
+    rows = api.get("/api/v1/cases/").json()["results"]
+    assert {row["holder_name"] for row in rows} == {name}
