@@ -1,6 +1,10 @@
 """/api/v1/cases/: the user's cases (Case.objects.for_user), filtered and paged by keyset."""
 
+import datetime as dt
+
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -88,6 +92,23 @@ DETAIL_EXAMPLE = {
 }
 
 
+def moment(text):
+    """An ISO 8601 date-time from a query string, in UTC (a naive one is São Paulo's), or None.
+
+    UTC because PostgreSQL refuses offsets ISO allows (+19:00) and a year-1 moment may overflow when moved."""
+    if not text:
+        return None
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None:
+            return None
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 @extend_schema_view(
     list=extend_schema(
         examples=[
@@ -141,12 +162,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             cases = cases.filter(protocol=params["protocol"])
         if params.get("installation"):
             cases = cases.filter(installation__number=params["installation"])
-        if params.get("updated_since"):
-            from django.utils.dateparse import parse_datetime
-
-            since = parse_datetime(params["updated_since"])
-            if since is not None:
-                cases = cases.filter(updated_at__gte=since)
+        since = moment(params.get("updated_since"))
+        if since is not None:
+            cases = cases.filter(updated_at__gte=since)
         return cases
 
     def get_serializer(self, *args, **kwargs):
@@ -171,8 +189,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
     @staticmethod
     def _filter_errors(params):
-        from django.utils.dateparse import parse_datetime
-
         errors = []
         for state in params.getlist("state"):
             if state not in CaseState.values:
@@ -180,16 +196,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         if "kind" in params and params["kind"] not in CaseKind.values:
             errors.append(("kind", str(_("Use access or consultation."))))
         since = params.get("updated_since")
-        if since is not None:
-            try:
-                valid = parse_datetime(since) is not None
-            except ValueError:
-                valid = False
-            if not valid:
-                errors.append(
-                    (
-                        "updated_since",
-                        str(_("Use a date and time in ISO 8601, e.g. 2026-11-30T08:00:00-03:00.")),
-                    )
+        if since is not None and moment(since) is None:
+            errors.append(
+                (
+                    "updated_since",
+                    str(_("Use a date and time in ISO 8601, e.g. 2026-11-30T08:00:00-03:00.")),
                 )
+            )
         return errors

@@ -1,5 +1,7 @@
 """Tokens, scope, errors and limits of /api/v1/, seen from the caller's side (SPEC §14)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -118,3 +120,20 @@ def test_an_rt_sees_the_holders_name_masked_until_serving_them(customer, install
     assert served.ns
     rows = api.get("/api/v1/cases/").json()["results"]
     assert {row["holder_name"] for row in rows} == {name}
+
+
+@pytest.mark.parametrize(
+    "since", ["0448-11-25T00:02:30+19:00", "0001-01-01T00:00:00+23:59", "2026-02-30T00:00:00", "ontem"]
+)
+def test_an_updated_since_out_of_any_calendar_is_a_400_or_an_answer_never_a_500(customer, api_as, since):
+    answer = api_as(customer).get("/api/v1/cases/", {"updated_since": since})
+    assert answer.status_code in (200, 400)
+
+
+def test_updated_since_filters_by_the_moment_in_any_offset(customer, installation, api_as):
+    case = make_case(customer, installation)
+    api = api_as(customer)
+    stamp = case.updated_at.astimezone(dt.timezone(dt.timedelta(hours=19)))
+    assert len(api.get("/api/v1/cases/", {"updated_since": stamp.isoformat()}).json()["results"]) == 1
+    later = (case.updated_at + dt.timedelta(seconds=1)).isoformat()
+    assert api.get("/api/v1/cases/", {"updated_since": later}).json()["results"] == []
