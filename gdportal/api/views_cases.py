@@ -131,7 +131,6 @@ def moment(text):
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     pagination_class = KeysetPagination
-    lookup_value_regex = r"\d+"
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
