@@ -24,6 +24,8 @@ from django.shortcuts import render
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.utils.translation import gettext as _
 
+from gdportal.metrics import upload_refused
+
 # Everything a page without files may send: its form fields (the longest is a few KB of text). Upload views
 # get this much on top of their files, for their own fields and the multipart headers.
 FORM_MAX_BYTES = 1024 * 1024
@@ -115,6 +117,7 @@ class UploadGuardMiddleware:
             return None
         view = _view_for(request)
         if multipart and not upload_files(view):
+            upload_refused("multipart_not_accepted")
             return _refuse(
                 request,
                 415,
@@ -128,5 +131,6 @@ class UploadGuardMiddleware:
                 }
             else:
                 message = _("The data sent is larger than this page accepts. Go back and try again.")
+            upload_refused("declared_too_large")
             return _refuse(request, 413, _("Too much data sent"), message)
         return None

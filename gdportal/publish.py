@@ -14,6 +14,8 @@ from functools import partial
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from gdportal import requestid
+
 logger = logging.getLogger(__name__)
 
 # After a broker fault this process stops trying for a while: a Redis that hangs rather than refuses costs
@@ -24,17 +26,25 @@ _paused_until = 0.0
 
 def publish_on_commit(task, *args, using=None, **kwargs):
     """Queue `task(*args, **kwargs)` once the current transaction commits; never raises on a broker fault."""
-    transaction.on_commit(partial(publish_now, task, *args, **kwargs), using=using)
+    # The request id is taken now: the callback may run after the request's context is gone (tests, nested
+    # atomic blocks closed by a caller).
+    headers = requestid.task_headers()
+    transaction.on_commit(partial(_publish, task, args, kwargs, headers), using=using)
 
 
 def publish_now(task, *args, **kwargs):
     """Publish `task` now; True if the broker took it. A failure is logged, never raised."""
+    return _publish(task, args, kwargs, requestid.task_headers())
+
+
+def _publish(task, args, kwargs, headers):
     global _paused_until
     if time.monotonic() < _paused_until:
         logger.warning("broker recently unavailable: %s%r left to the periodic resend", task.name, args)
         return False
     try:
-        task.apply_async(args, kwargs)
+        # Explicit headers reach an eager run too (before_task_publish fires only for a real message).
+        task.apply_async(args, kwargs, headers=headers or None)
     except (OperationalError, OSError) as exc:  # broker down, refused, unreachable, not answering
         _paused_until = time.monotonic() + PAUSE_AFTER_FAULT
         logger.warning(

@@ -98,6 +98,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the access line cover every answer, refusals and redirects included.
+    "gdportal.requestid.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +115,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Before Axes, so that it counts the answer Axes may have replaced (its process_response runs later).
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes last, as its documentation requires: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -405,13 +410,73 @@ CAPTCHA_TEST_MODE = TESTING
 # --- Admin site -------------------------------------------------------------------------------------------
 ADMIN_SITE_HEADER = _("GD Portal — Cemig analysts")
 
+# --- Logs, metrics, error reports (issue 17; deploy/README.md) ---------------------------------------------
+# Production writes one JSON object per line (python-json-logger), each with the request id
+# (gdportal/requestid.py), and one access line per request from `gdportal.access`; development and tests
+# keep plain lines.
+GDPORTAL_JSON_LOGS = env_bool("GDPORTAL_JSON_LOGS", not DEBUG and not TESTING)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "gdportal.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if GDPORTAL_JSON_LOGS else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+        # runserver prints its own line per request in development.
+        "gdportal.access": {"level": "INFO" if GDPORTAL_JSON_LOGS else "WARNING"},
+    },
 }
+# The worker logs through the same configuration (JSON, request ids) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not GDPORTAL_JSON_LOGS
+
+# Prometheus (gdportal/metrics.py): /metrics answers only this bearer token, or requests that reach a node
+# directly (not through nginx) from these networks (comma-separated CIDRs); everyone else gets a 404.
+GD_METRICS_TOKEN = env("GD_METRICS_TOKEN", "")
+GD_METRICS_NETWORKS = env_list("GD_METRICS_NETWORKS")
+# Query counts and durations (django-prometheus' database backends) and the cache's hit ratio: a counter
+# increment per query, on by default outside tests.
+GD_METRICS_DB = env_bool("GD_METRICS_DB", not TESTING)
+_METERED_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+if GD_METRICS_DB:
+    for _database in DATABASES.values():
+        _database["ENGINE"] = _METERED_ENGINES.get(_database["ENGINE"], _database["ENGINE"])
+    for _cache in CACHES.values():
+        if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+            _cache["BACKEND"] = "gdportal.metrics.MeteredRedisCache"
+
+# Error reports (optional): only when SENTRY_DSN is set, and without personal data (no user, no cookies, no
+# request bodies); the request id goes along as a tag.
+SENTRY_DSN = env("SENTRY_DSN", "")
+if SENTRY_DSN and not TESTING:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", "production"),
+        release=env("SENTRY_RELEASE") or None,
+        send_default_pii=False,
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        max_request_body_size="never",
+    )
 
 # --- Portal rules (SPEC §9 and friends); each is a setting so regulation changes are a deploy, not a patch --
 GD_APR_REGISTER_HOURS = env_int("GD_APR_REGISTER_HOURS", 24)

@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.metrics import upload_refused
+
 logger = logging.getLogger(__name__)
 
 PDF, ZIP, JPEG, PNG = "pdf", "zip", "jpeg", "png"
@@ -380,7 +382,11 @@ def check_upload(uploaded, *, allowed, max_bytes=None):
     memo = getattr(uploaded, "_gd_upload_check", None)
     if memo is not None and memo[0] == memo_key:
         return memo[1]
-    checked = _check_upload(uploaded, allowed=allowed, max_bytes=max_bytes)
+    try:
+        checked = _check_upload(uploaded, allowed=allowed, max_bytes=max_bytes)
+    except ValidationError as exc:
+        upload_refused(exc.code)  # Prometheus (gdportal/metrics.py): a surge of refusals is worth a look
+        raise
     uploaded._gd_upload_check = (memo_key, checked)
     return checked
 

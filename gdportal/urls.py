@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from compensation.views_calculator import calculator
 from gdportal.api.problems import api_not_found
 from gdportal.deadlines.views import sla_board
+from gdportal.metrics import metrics_view
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = _("GD Portal")
@@ -32,6 +33,8 @@ urlpatterns = [
     path("apr/", include("aprweb.urls")),
     path("captcha/", include("captcha.urls")),
     path("admin/prazos/", sla_board, name="sla_board"),
+    # Prometheus (gdportal/metrics.py): 404 without the token or outside GD_METRICS_NETWORKS; nginx hides it.
+    path("metrics", metrics_view, name="metrics"),
     # Integrators (SPEC §14): the kernel's endpoints and each stage's, under one version prefix.
     path(
         "api/v1/",

@@ -254,6 +254,7 @@ def test_healthz_stays_200_and_deep_check_names_the_failed_parts(client, cache_d
         "database": "ok",
         "cache": "unavailable",
         "broker": "unavailable",
+        "storage": "ok",
     }
     assert "no-cache" in deep["Cache-Control"]
 
@@ -262,7 +263,7 @@ def test_healthz_stays_200_and_deep_check_names_the_failed_parts(client, cache_d
 def test_deep_health_is_200_when_everything_answers(client):
     deep = client.get("/healthz/deep")
     assert deep.status_code == 200
-    assert deep.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok"}
+    assert deep.json() == {"status": "ok", "database": "ok", "cache": "ok", "broker": "ok", "storage": "ok"}
 
 
 @pytest.mark.django_db

@@ -30,6 +30,9 @@ class OutboundEmail(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     related_object = models.CharField(_("about"), max_length=60, blank=True, db_index=True)
+    # The request (or task) that queued it, sent as the X-Request-ID header: an operator follows one filing
+    # from nginx's log to the mail server's (gdportal/requestid.py).
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("outbound e-mail")

@@ -10,6 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from gdportal import requestid
 from gdportal.publish import publish_on_commit
 
 from .models import OutboundEmail
@@ -54,6 +55,7 @@ def email_queue_bulk(rows):
             template=row["template"],
             context=row["context"],
             related_object=row.get("related_object", ""),
+            request_id=requestid.get(),
         )
         for row in rows
         if "to" not in row or any(row["to"])
@@ -88,8 +90,9 @@ def email_queue_for_subjects_sql(*, model, ids, template, context_key, tag, now=
     sql = (
         f"INSERT INTO {qn(OutboundEmail._meta.db_table)} "  # noqa: S608  # nosec B608
         f"({qn('to')}, subject, body_text, body_html, template, context, status, attempts, last_error, "
-        f"created_at, related_object) "
-        f"SELECT {as_json('%s')}, '', '', '', %s, {as_json(f'%s || {pk} || %s')}, %s, 0, '', %s, %s || {pk} "
+        f"created_at, related_object, request_id) "
+        f"SELECT {as_json('%s')}, '', '', '', %s, {as_json(f'%s || {pk} || %s')}, %s, 0, '', %s, "
+        f"%s || {pk}, %s "
         f"FROM {qn(model._meta.db_table)} WHERE {pk} IN ({marks})"
     )
     params = [
@@ -100,6 +103,7 @@ def email_queue_for_subjects_sql(*, model, ids, template, context_key, tag, now=
         OutboundEmail.Status.QUEUED,
         now or timezone.now(),
         f"{tag}:",
+        requestid.get(),
         *ids,
     ]
     with connection.cursor() as cursor:
@@ -129,6 +133,7 @@ def email_queue(*, to, template, context, related_object=""):
         body_html=body_html,
         template=template,
         related_object=related_object,
+        request_id=requestid.get(),
     )
     from .tasks import send_email
 
@@ -232,6 +237,7 @@ def email_send(email_id):
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=email.to,
+        headers={requestid.HEADER: email.request_id} if email.request_id else None,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

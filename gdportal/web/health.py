@@ -2,10 +2,12 @@
 
 /healthz answers 200 whenever the database does (SPEC §12): load balancers must not take the portal out of
 rotation because Redis is down, since requests are still filed then (the cache falls back to the database and
-the outbox keeps the e-mails). /healthz/deep tells operators which component is down.
+the outbox keeps the e-mails). /healthz/deep tells operators which component is down. /readyz is for a new
+node before it takes traffic (a rollout, an orchestrator's readiness probe): database, cache and storage.
 """
 
 import logging
+import os
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +41,27 @@ def cache_status():
     return OK if answered == OK else DOWN
 
 
+def storage_status():
+    """The uploaded files' storage answers: the bucket (S3) or a writable folder (one shared directory)."""
+    from django.core.files.storage import default_storage
+
+    try:
+        bucket = getattr(default_storage, "bucket", None)  # django-storages' S3Storage
+        if bucket is not None:
+            bucket.meta.client.head_bucket(Bucket=bucket.name)
+            return OK
+        location = getattr(default_storage, "location", None)
+        if location is not None:
+            # As the storage does on its first save; a shared folder that is gone or read-only fails here.
+            os.makedirs(location, exist_ok=True)
+            return OK if os.access(location, os.W_OK | os.X_OK) else DOWN
+        default_storage.exists("healthz-probe")
+    except Exception as exc:  # noqa: BLE001 — whatever the backend raises, files cannot be stored
+        logger.warning("health check: storage unavailable: %s: %s", type(exc).__name__, exc)
+        return DOWN
+    return OK
+
+
 def broker_status():
     from gdportal.celery import app
 
@@ -51,3 +74,16 @@ def broker_status():
         logger.warning("health check: broker unavailable: %s: %s", type(exc).__name__, exc)
         return DOWN
     return OK
+
+
+CHECKS = {
+    "database": database_status,
+    "cache": cache_status,
+    "broker": broker_status,
+    "storage": storage_status,
+}
+
+
+def components(*names):
+    """{name: OK or DOWN} for the named checks, in order."""
+    return {name: CHECKS[name]() for name in names}

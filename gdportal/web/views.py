@@ -20,18 +20,25 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": health.OK})
 
 
+def _report(components):
+    healthy = all(state == health.OK for state in components.values())
+    body = {"status": "ok" if healthy else "degraded", **components}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
 @never_cache
 @require_GET
 def healthz_deep(request):
     """Each component's state for operators and monitoring; 503 when any of them is down."""
-    components = {
-        "database": health.database_status(),
-        "cache": health.cache_status(),
-        "broker": health.broker_status(),
-    }
-    healthy = all(state == health.OK for state in components.values())
-    body = {"status": "ok" if healthy else "degraded", **components}
-    return JsonResponse(body, status=200 if healthy else 503)
+    return _report(health.components("database", "cache", "broker", "storage"))
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Ready for traffic (a node joining the pool, a rollout): 200 when the database, the cache (Redis) and
+    the files' storage answer, 503 otherwise. Load balancers keep using /healthz (database only)."""
+    return _report(health.components("database", "cache", "storage"))
 
 
 def robots(request):
