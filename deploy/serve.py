@@ -9,6 +9,8 @@ CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=false, DJANGO_ALLOWED_HOSTS, 
 AWS_*; by default files go to var/media, one folder every node shares), EMAIL_URL or EMAIL_*. Gunicorn:
 GUNICORN_WORKERS (default: the machine's cores), GUNICORN_THREADS (4), worker class gthread.
 GDPORTAL_SERVE_LISTEN: nginx's listen address (default: PORT on every interface; tests: 127.0.0.1:PORT).
+Prometheus scrapes each node at 127.0.0.1:PORT+n/metrics (GD_METRICS_TOKEN or GD_METRICS_NETWORKS): a node's
+workers share a PROMETHEUS_MULTIPROC_DIR under var/serve/metrics/, emptied at every start.
 `--skip-setup` starts without migrating or collecting static files (they were just done).
 """
 
@@ -66,7 +68,7 @@ def node_ports(port, nodes):
     return [port + index for index in range(1, nodes + 1)]
 
 
-def procfile(*, nginx, prefix, conf, ports, workers, threads, schedule):
+def procfile(*, nginx, prefix, conf, ports, workers, threads, schedule, metrics_dirs=None):
     gunicorn = [
         str(BIN / "gunicorn"),
         "gdportal.wsgi:application",
@@ -84,7 +86,14 @@ def procfile(*, nginx, prefix, conf, ports, workers, threads, schedule):
     lines = {
         "nginx": [nginx, "-p", str(prefix), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"],
         **{
-            f"web{index}": [*gunicorn, f"--bind=127.0.0.1:{port}", f"--name=gdportal-web{index}"]
+            f"web{index}": [
+                # prometheus_client's multiprocess mode: every worker of the node writes its counters there
+                # and the worker that answers a scrape sums them (gdportal/metrics.py).
+                *(["env", f"PROMETHEUS_MULTIPROC_DIR={metrics_dirs[index - 1]}"] if metrics_dirs else []),
+                *gunicorn,
+                f"--bind=127.0.0.1:{port}",
+                f"--name=gdportal-web{index}",
+            ]
             for index, port in enumerate(ports, start=1)
         },
         "worker": [
@@ -100,6 +109,15 @@ def procfile(*, nginx, prefix, conf, ports, workers, threads, schedule):
         "beat": [str(BIN / "celery"), "-A", "gdportal", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
     }
     return "".join(f"{name}: {shlex.join(command)}\n" for name, command in lines.items())
+
+
+def metrics_folders(root, nodes):
+    """One empty folder per node: the files of a previous run's workers would be summed with the new ones."""
+    folders = [root / f"web{index}" for index in range(1, nodes + 1)]
+    shutil.rmtree(root, ignore_errors=True)
+    for folder in folders:
+        folder.mkdir(parents=True)
+    return folders
 
 
 def manage(*args, env):
@@ -163,6 +181,7 @@ def prepare(args, env):
     subprocess.run(test, check=True)  # noqa: S603
     serve_dir = var / "serve"
     serve_dir.mkdir(parents=True, exist_ok=True)
+    metrics_dirs = metrics_folders(serve_dir / "metrics", len(ports))
     workers = int(env.get("GUNICORN_WORKERS") or os.cpu_count() or 2)
     threads = int(env.get("GUNICORN_THREADS") or 4)
     (serve_dir / "Procfile").write_text(
@@ -174,6 +193,7 @@ def prepare(args, env):
             workers=workers,
             threads=threads,
             schedule=var / "celerybeat-schedule",
+            metrics_dirs=metrics_dirs,
         )
     )
     print(
