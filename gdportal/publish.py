@@ -29,12 +29,12 @@ def publish_on_commit(task, *args, using=None, **kwargs):
     # The request id is taken now: the callback may run after the request's context is gone (tests, nested
     # atomic blocks closed by a caller).
     headers = requestid.task_headers()
-    transaction.on_commit(partial(_publish, task, args, kwargs, headers), using=using)
+    transaction.on_commit(partial(publish_now, task, *args, _headers=headers, **kwargs), using=using)
 
 
-def publish_now(task, *args, **kwargs):
+def publish_now(task, *args, _headers=None, **kwargs):
     """Publish `task` now; True if the broker took it. A failure is logged, never raised."""
-    return _publish(task, args, kwargs, requestid.task_headers())
+    return _publish(task, args, kwargs, requestid.task_headers() if _headers is None else _headers)
 
 
 def _publish(task, args, kwargs, headers):

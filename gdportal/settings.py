@@ -450,8 +450,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = not GDPORTAL_JSON_LOGS
 GD_METRICS_TOKEN = env("GD_METRICS_TOKEN", "")
 GD_METRICS_NETWORKS = env_list("GD_METRICS_NETWORKS")
 # Query counts and durations (django-prometheus' database backends) and the cache's hit ratio: a counter
-# increment per query, on by default outside tests.
-GD_METRICS_DB = env_bool("GD_METRICS_DB", not TESTING)
+# increment per query, on by default in production.
+GD_METRICS_DB = env_bool("GD_METRICS_DB", not DEBUG and not TESTING)
 _METERED_ENGINES = {
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
     "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",

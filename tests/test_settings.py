@@ -161,9 +161,29 @@ def test_production_nodes_keep_no_state_of_their_own(tmp_path):
     assert result.returncode == 0, result.stderr
     session, cache, lockouts, files, idempotency, messages = result.stdout.split()
     assert session == "django.contrib.sessions.backends.db"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache (in production counting its gets for Prometheus: gdportal/metrics.py).
+    from django.core.cache.backends.redis import RedisCache
+    from django.utils.module_loading import import_string
+
+    assert issubclass(import_string(cache), RedisCache)
     assert lockouts == "axes.handlers.database.AxesDatabaseHandler"
     assert files == "storages.backends.s3.S3Storage"
     assert idempotency == "api_idempotentanswer"
     # Flash messages ride in a cookie, or in the session when too large: with the client, not the node.
     assert messages == "django.contrib.messages.storage.fallback.FallbackStorage"
+
+
+def test_production_meters_queries_and_cache_gets_for_prometheus(tmp_path):
+    production = dict(
+        GDPORTAL_VAR_DIR=str(tmp_path),
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_ALLOWED_HOSTS="x.org",
+        DATABASE_URL="postgres://u:p@db:5432/gd",
+        REDIS_URL="redis://cache:6379/0",
+    )
+    result = run_settings(**production)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "django_prometheus.db.backends.postgresql"
+    off = run_settings(**production, GD_METRICS_DB="false")
+    assert off.stdout.split()[0] == "django.db.backends.postgresql"
