@@ -125,6 +125,6 @@ def test_the_api_keeps_its_schema_under_generated_input(who, live_server, unlimi
     (tmp_path / "schemathesis.toml").write_text(config(case, order, drafts[who], number))
     user = customer if who == "customer" else rt
     _row, token = ApiToken.issue(user=user, name="schemathesis")
-    examples = int(os.environ.get("GD_FUZZ_EXAMPLES", "20"))
+    examples = int(os.environ.get("GD_FUZZ_EXAMPLES", "10"))
     code, output = schemathesis(live_server, token, tmp_path, max_examples=examples)
     assert code == 0, output[-15000:]

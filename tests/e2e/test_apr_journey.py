@@ -107,10 +107,9 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
         verdicts = page.locator("fieldset.review-verdict")
         for index in range(verdicts.count()):
             fieldset = verdicts.nth(index)
-            bad = (
-                pending_kind is not None
-                and pending_kind in fieldset.locator("xpath=ancestor::tr").inner_text()
-            )
+            # By the verdict's own legend: the row's automatic hints may name other kinds ("the same file
+            # was also sent as ART/TRT").
+            bad = pending_kind is not None and pending_kind in fieldset.locator("legend").inner_text()
             fieldset.locator(f"input[value={'nonconforming' if bad else 'conforming'}]").check()
             if bad:
                 fieldset.locator("input[type=text]").fill("ART sem comprovante de pagamento")
