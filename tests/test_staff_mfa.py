@@ -61,3 +61,15 @@ def test_mfa_can_be_required_for_every_staff_user(client, commercial_analyst, se
     settings.GD_STAFF_MFA_REQUIRED = True
     admin_login(client)
     assert "_auth_user_id" not in client.session
+
+
+def test_an_admin_page_looks_the_staff_members_devices_up_once(client, commercial_analyst):
+    # Issue 17: each admin request asked for the TOTP devices at every permission check (6 queries a list).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(commercial_analyst)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:atende_commercialqueue_changelist")).status_code == 200
+    device_lookups = [q["sql"] for q in queries.captured_queries if "otp_" in q["sql"]]
+    assert len(device_lookups) == 1  # the TOTP devices, once per request (it was once per permission check)
