@@ -11,6 +11,7 @@ the test client. Run it twice with different --rows to see that query counts do 
 import argparse
 import statistics
 import time
+from urllib.parse import urlencode
 
 from _setup import configure, machine, percentile
 
@@ -106,13 +107,13 @@ def load(rows, rts):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at)
+                state_changed_at, claim_code)
             SELECT 'access', ({states})[1 + g % {len(STATES)}], '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), ts, i.customer_id, i.id, {first_rt},
                 {first_rt} + g % ({last_rt} - {first_rt} + 1), 'micro_le10', 'Cliente ' || i.customer_id,
                 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro', 'Belo Horizonte', 'MG',
                 '31988887777', '', 'c@bench.dev', -19.9, -43.9, 8.5, 'solar', 'without_increase', 'local',
-                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts
+                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, ''
             FROM (SELECT g, timestamp with time zone '2025-01-01' + (g % 600) * interval '1 day'
                          + (g % 86400) * interval '1 second' AS ts,
                          1 + g % {customers} AS inst
@@ -123,11 +124,11 @@ def load(rows, rts):
                 customer_number, installation_number, regional, situation, phone, project_type, art_number,
                 demand_kva, activity_type, expected_connection, plant_format, street, street_number, district, cep,
                 municipality, reference_point, uses_collective_roof, has_power_converters, pv_with_storage,
-                registered_at, submitted_at, answered_at, observation, round)
+                registered_at, submitted_at, answered_at, observation, round, due_kind)
             SELECT a.id, a.rt_id, 'analyze_gd', a.protocol, a.ns, a.ns_issued_at, c.name, c.number, i.number,
                 i.regional_office, a.state, a.phone, 'BT', 'ART', 8.5, 'residential', DATE '2027-01-01', 'A3',
                 'Rua', '1', 'Centro', '30160011', 'Belo Horizonte', '', false, true, false, a.submitted_at,
-                a.submitted_at + interval '2 hours', NULL, '', 1
+                a.submitted_at + interval '2 hours', NULL, '', 1, ''
             FROM atende_accessrequest a JOIN registry_customer c ON c.id = a.customer_id
             JOIN registry_installation i ON i.id = a.installation_id""")
         cur.execute("ANALYZE")
@@ -178,11 +179,19 @@ def main():
             "is_superuser": True,
         },
     )
-    sample = AprOrder.objects.filter(rt=rt).order_by("id")[10]
+    # The RT's orders are rows / rts (10 with --rows 20000 and the default 2,000 RTs): take one from the middle
+    # rather than a fixed index, which ran past the end of small loads (issue 17, also noticed).
+    own = AprOrder.objects.filter(rt=rt).order_by("id")
+    if not own.exists():
+        raise SystemExit(f"the RT has no orders: use --rts below --rows ({args.rows:,})")
+    sample = own[own.count() // 2]
     fill = {"ns": sample.ns, "protocol": sample.protocol}
 
     rt_client = Client()
-    assert rt_client.post("/apr/", {"username": rt.cpf, "password": "bench-password"}).status_code == 302
+    # A form post as a browser sends it: the upload guard refuses multipart where no file is taken.
+    login = urlencode({"username": rt.cpf, "password": "bench-password"})
+    answer = rt_client.post("/apr/", login, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 302, answer.status_code
     admin_client = Client()
     admin_client.force_login(analyst)
 
