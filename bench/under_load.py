@@ -2,8 +2,10 @@
 
     python bench/orders_search.py --rows 1000000   # loads the data once
     python bench/under_load.py --connections 20 --seconds 20
+    python bench/under_load.py --configs sync:4 gthread:2x4   # worker classes compared in one run
 
-Starts gunicorn (production settings, 4 sync workers) on 127.0.0.1 against the benchmark database and drives
+Starts gunicorn (production settings; by default 4 sync workers) on 127.0.0.1 against the benchmark database, once
+per configuration given (`sync:<workers>` or `gthread:<workers>x<threads>`), and drives
 it with Debian's `wrk` on loopback, bounded in time. The load generator shares the machine's two cores with
 gunicorn and PostgreSQL, so these figures are pessimistic.
 """
@@ -66,7 +68,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--configs", nargs="+", default=["sync:4"])
     args = parser.parse_args()
     # The sessions made here must verify in gunicorn: both processes sign with the same key.
     os.environ["DJANGO_SECRET_KEY"] = "bench-only-" + "x" * 40
@@ -78,7 +80,8 @@ def main():
     User = get_user_model()
     rt = User.objects.filter(username__startswith="bench-rt-").order_by("id").first()
     analyst = User.objects.get(username="bench-analyst")
-    sample = AprOrder.objects.filter(rt=rt).order_by("id")[10]
+    own = AprOrder.objects.filter(rt=rt).order_by("id")
+    sample = own[own.count() // 2]
     rt_cookie, admin_cookie = session_cookie(rt, apr=True), session_cookie(analyst)
     env = {
         **os.environ,
@@ -86,19 +89,34 @@ def main():
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
     }
+    scenarios = [
+        ("RT: by NS", f"/apr/pedidos/?ns={sample.ns}", rt_cookie),
+        (
+            "RT: situação + período",
+            "/apr/pedidos/?situation=technical_review&sent_from=2026-01-01&sent_to=2026-06-30",
+            rt_cookie,
+        ),
+        ("Admin orders: first page", "/admin/aprweb/aprorder/", admin_cookie),
+        ("Admin orders: situação", "/admin/aprweb/aprorder/?situation__exact=technical_review", admin_cookie),
+    ]
+    for config in args.configs:
+        run_config(config, env, scenarios, args)
+
+
+def gunicorn_args(config):
+    """`sync:4` → 4 sync workers; `gthread:2x4` → 2 workers of 4 threads each."""
+    kind, _, size = config.partition(":")
+    if kind == "gthread":
+        workers, _, threads = size.partition("x")
+        return ["--worker-class", "gthread", "--workers", workers, "--threads", threads or "4"]
+    return ["--worker-class", "sync", "--workers", size or "4"]
+
+
+def run_config(config, env, scenarios, args):
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "gdportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
+        [sys.executable, "-m", "gunicorn", "gdportal.wsgi:application", "--bind", f"127.0.0.1:{PORT}"]
+        + gunicorn_args(config)
+        + ["--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )
@@ -109,23 +127,8 @@ def main():
                 break
             except OSError:
                 time.sleep(0.3)
-        scenarios = [
-            ("RT: by NS", f"/apr/pedidos/?ns={sample.ns}", rt_cookie),
-            (
-                "RT: situação + período",
-                "/apr/pedidos/?situation=technical_review&sent_from=2026-01-01&sent_to=2026-06-30",
-                rt_cookie,
-            ),
-            ("Admin orders: first page", "/admin/aprweb/aprorder/", admin_cookie),
-            (
-                "Admin orders: situação",
-                "/admin/aprweb/aprorder/?situation__exact=technical_review",
-                admin_cookie,
-            ),
-        ]
         print(
-            f"\n{args.connections} concurrent clients · {args.seconds} s each · gunicorn {args.workers} sync "
-            f"workers · {machine()}\n"
+            f"\n{args.connections} concurrent clients · {args.seconds} s each · gunicorn {config} · {machine()}\n"
         )
         print("| request | p50 | p90 | p99 | req/s | non-2xx |")
         print("|---|---:|---:|---:|---:|---:|")

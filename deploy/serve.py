@@ -7,7 +7,9 @@ Before that: the settings are checked (production only), the database migrated, 
 It reads the same environment variables as docker-compose.yml: DATABASE_URL (PostgreSQL), REDIS_URL /
 CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=false, DJANGO_ALLOWED_HOSTS, storage (STORAGE_BACKEND,
 AWS_*; by default files go to var/media, one folder every node shares), EMAIL_URL or EMAIL_*. Gunicorn:
-GUNICORN_WORKERS (default: the machine's cores), GUNICORN_THREADS (4), worker class gthread.
+GUNICORN_WORKERS (default: the machine's cores), GUNICORN_WORKER_CLASS (sync; or gthread with
+GUNICORN_THREADS, 4): sync measured better here behind nginx, which buffers the slow clients sync workers
+cannot (bench/README.md).
 GDPORTAL_SERVE_LISTEN: nginx's listen address (default: PORT on every interface; tests: 127.0.0.1:PORT).
 Prometheus scrapes each node at 127.0.0.1:PORT+n/metrics (GD_METRICS_TOKEN or GD_METRICS_NETWORKS): a node's
 workers share a PROMETHEUS_MULTIPROC_DIR under var/serve/metrics/, emptied at every start.
@@ -68,14 +70,17 @@ def node_ports(port, nodes):
     return [port + index for index in range(1, nodes + 1)]
 
 
-def procfile(*, nginx, prefix, conf, ports, workers, threads, schedule, metrics_dirs=None):
+def procfile(
+    *, nginx, prefix, conf, ports, workers, threads, schedule, metrics_dirs=None, worker_class="sync"
+):
     gunicorn = [
         str(BIN / "gunicorn"),
         "gdportal.wsgi:application",
-        "--worker-class=gthread",
+        f"--worker-class={worker_class}",
         f"--workers={workers}",
-        f"--threads={threads}",
-        # Longer than nginx's upstream keep-alive (60 s), so nginx never reuses a connection gunicorn closed.
+        *([f"--threads={threads}"] if worker_class == "gthread" else []),
+        # Longer than nginx's upstream keep-alive (60 s), so nginx never reuses a connection gunicorn closed
+        # (gthread only: a sync worker closes each connection after its answer).
         "--keep-alive=75",
         "--timeout=60",
         "--graceful-timeout=20",
@@ -184,6 +189,9 @@ def prepare(args, env):
     metrics_dirs = metrics_folders(serve_dir / "metrics", len(ports))
     workers = int(env.get("GUNICORN_WORKERS") or os.cpu_count() or 2)
     threads = int(env.get("GUNICORN_THREADS") or 4)
+    worker_class = env.get("GUNICORN_WORKER_CLASS") or "sync"
+    if worker_class not in ("sync", "gthread"):
+        raise SystemExit(f"GUNICORN_WORKER_CLASS must be sync or gthread, not {worker_class!r}")
     (serve_dir / "Procfile").write_text(
         procfile(
             nginx=nginx,
@@ -192,14 +200,16 @@ def prepare(args, env):
             ports=ports,
             workers=workers,
             threads=threads,
+            worker_class=worker_class,
             schedule=var / "celerybeat-schedule",
             metrics_dirs=metrics_dirs,
         )
     )
     print(
         f"\nGD Portal (production configuration) at http://127.0.0.1:{port}/ — nginx in front of {nodes} "
-        f"gunicorn node(s) on 127.0.0.1:{ports[0]}…{ports[-1]} ({workers} gthread workers × {threads} "
-        "threads each), one Celery worker, one beat. Ctrl-C stops all.\n",
+        f"gunicorn node(s) on 127.0.0.1:{ports[0]}…{ports[-1]} ({workers} {worker_class} workers"
+        f"{f' × {threads} threads' if worker_class == 'gthread' else ''} each), one Celery worker, one beat. "
+        "Ctrl-C stops all.\n",
         flush=True,
     )
     return [str(BIN / "honcho"), "start", "-f", str(serve_dir / "Procfile"), "-d", str(ROOT)]
