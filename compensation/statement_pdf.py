@@ -19,9 +19,21 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from gdportal.brformats import money_br, number_br
-from parecer.pdf import AUTHOR, BODY, FOOTER, GRID, HEADING, LABEL, MARGIN, NOTE, SHADE, SUBTITLE, TITLE
-from parecer.pdf import _text as text
-from parecer.pdf import _winansi as winansi
+from gdportal.pdfstyle import (
+    AUTHOR,
+    BODY,
+    FOOTER,
+    GRID,
+    HEADING,
+    LABEL,
+    MARGIN,
+    NOTE,
+    SHADE,
+    SUBTITLE,
+    TITLE,
+    text,
+    winansi,
+)
 
 from .extrato import Statement
 

@@ -7,9 +7,7 @@ selectable and searchable. Only ReportLab's standard Helvetica is used: its WinA
 Portuguese, and no font file has to ship with the portal or be downloaded.
 """
 
-import html
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,43 +15,33 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from gdportal.brformats import money_br, number_br
+from gdportal.pdfstyle import (
+    AUTHOR,
+    BODY,
+    FIELDS,
+    FOOTER,
+    GRID,
+    HEADING,
+    LABEL,
+    MARGIN,
+    NOTE,
+    STEP,
+    SUBTITLE,
+    TITLE,
+)
+from gdportal.pdfstyle import text as _text
+from gdportal.pdfstyle import winansi as _winansi
 
 # The parecer's dates are Minas Gerais dates whatever time zone a request happens to activate.
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-AUTHOR = "GD Portal"
-MARGIN = 18 * mm
 FOOTER_SPACE = 16 * mm
 LABEL_WIDTH = 48 * mm
-GRID = colors.HexColor("#b8c2cc")
-SHADE = colors.HexColor("#eef2f5")
-
-BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12.5)
-LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold")
-TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=15, leading=19)
-SUBTITLE = ParagraphStyle("subtitle", parent=BODY, textColor=colors.HexColor("#444444"))
-HEADING = ParagraphStyle(
-    "heading", parent=BODY, fontName="Helvetica-Bold", fontSize=11, leading=14, spaceBefore=9, spaceAfter=4,
-    keepWithNext=1,
-)  # fmt: skip
-NOTE = ParagraphStyle("note", parent=BODY, spaceBefore=3)
-STEP = ParagraphStyle("step", parent=BODY, leftIndent=5 * mm, bulletIndent=0, spaceAfter=3)
-FIELDS = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BACKGROUND", (0, 0), (0, -1), SHADE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-)
-FOOTER = ParagraphStyle(
-    "footer", parent=BODY, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#333333")
-)
 
 
 @dataclass(frozen=True)
@@ -276,29 +264,6 @@ def _fields(*rows: tuple[str, str]) -> Table:
     )
     table.setStyle(FIELDS)
     return table
-
-
-def _text(value) -> str:
-    """Plain text made safe for Paragraph markup (a '<' or '&' in an address is text) and for Helvetica."""
-    text = _winansi(str(value).replace("\r\n", "\n").replace("\r", "\n")).strip()
-    return html.escape(text, quote=False).replace("\n", "<br/>") if text else "—"
-
-
-def _winansi(text: str) -> str:
-    """Helvetica prints a black box for anything outside WinAnsi (cp1252), e.g. 'Łukasz' as '■ukasz': such a
-    letter falls back to its unaccented form, or '?'; control characters become spaces."""
-    out = []
-    for char in text:
-        if unicodedata.category(char) == "Cc" and char != "\n":
-            out.append(" ")
-            continue
-        try:
-            char.encode("cp1252")
-            out.append(char)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
-            out.append(base or "?")
-    return "".join(out)
 
 
 def _date(value: date) -> str:
