@@ -167,6 +167,19 @@ class Modality(models.TextChoices):
     MULTIPLE_UNITS = "emuc", _("Multiple consumer units (EMUC)")
 
 
+class FlowDispensation(models.TextChoices):
+    """Why a case is dispensed from the flow-inversion analysis (REN 1.000 art. 73-A; SPEC §15).
+
+    Empty when it is not. Set at filing (atende) and read by every later stage: a dispensed case can be
+    neither refused, suspended nor limited for "inversão de fluxo".
+    """
+
+    NONE = "", _("Not dispensed")
+    FAST_TRACK = "fast_track", _("Local self-consumption up to 7.5 kW (fast track)")
+    GRID_ZERO = "grid_zero", _("System that does not inject into the grid (grid zero)")
+    CALCULATOR = "calculator", _("Micro at or below the unit's flow-inversion figure")
+
+
 class GfcForm(models.TextChoices):
     CASH = "cash", _("Cash deposit (caução em dinheiro)")
     BONDS = "bonds", _("Public debt bonds")

@@ -26,6 +26,7 @@ from .choices import (
     CaseKind,
     CaseState,
     EventAction,
+    FlowDispensation,
     GfcBank,
     GfcForm,
     Modality,
@@ -164,6 +165,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
         max_length=8,
         blank=True,
         help_text=_("Given to the customer at filing; an RT takes a customer's case only with it."),
+    )
+    flow_dispensation = models.CharField(
+        _("dispensed from the flow-inversion analysis (art. 73-A)"),
+        max_length=12,
+        choices=FlowDispensation.choices,
+        blank=True,
+        default="",
     )
     decision_note = models.TextField(_("reason of the last decision"), blank=True)
     grid_works_needed = models.BooleanField(_("grid works needed"), default=False)
