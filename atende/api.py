@@ -9,7 +9,6 @@ filer's alone; anyone else gets a 404. The installation lookup is api_lookup.py.
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -29,12 +28,11 @@ from gdportal.api.serializers_cases import DocumentSerializer
 from gdportal.api.strict import validate_with_form
 from gdportal.cases import rules
 from gdportal.cases.choices import CaseKind
-from gdportal.cases.documents import allowed_types
 from gdportal.cases.models import Case, CaseEvent, DocumentVersion
 from gdportal.cases.selectors import draft_for_user, open_clocks_prefetch, sent_draft_for_filer
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
-from gdportal.uploads import check_upload, install_upload_limit
+from gdportal.uploads import install_upload_limit
 
 from . import api_serializers as s
 from . import services
@@ -385,20 +383,7 @@ class AccessRequestViewSet(DraftViewSet):
         serializer = s.DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kind, uploaded = serializer.validated_data["kind"], serializer.validated_data["file"]
-        kinds = services.draft_document_kinds(draft)
-        if kind not in kinds:
-            raise serializers.ValidationError(
-                {
-                    "kind": [
-                        _("This document is not asked for this request: send %(kinds)s.")
-                        % {"kinds": ", ".join(kinds)}
-                    ]
-                }
-            )
-        try:
-            check_upload(uploaded, allowed=allowed_types(kind))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"file": exc.messages}) from None
+        # The kind and the file are judged by the service (field-tagged ValidationError → 400 at the field).
         version = services.case_draft_attach(case=draft, kind=kind, uploaded=uploaded, by=request.user)
         return Response(DocumentSerializer(version).data, status=status.HTTP_201_CREATED)
 
