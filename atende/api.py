@@ -227,7 +227,8 @@ class DraftViewSet(ApiViewSet):
         case = services.case_save_draft(case=form.save(), by=request.user)
         return self._answer(case)
 
-    def _submit(self, request, pk):
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
         user = request.user
         try:
             draft = self._draft(pk)
@@ -245,7 +246,8 @@ class DraftViewSet(ApiViewSet):
         body = {"protocol": case.protocol, "already_sent": already, "case": case}
         return Response(s.SubmittedSerializer(body, context=context).data)
 
-    def _cancel(self, request, pk):
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
         user = request.user
         case = get_object_or_404(Case.objects.for_user(user).filed().filter(kind=self.kind), pk=_pk(pk))
         if user.is_staff or not services.can_cancel(case, user):
@@ -283,8 +285,13 @@ REQUEST_EXAMPLE = {
 CONSULTATION_EXAMPLE = {k: v for k, v in REQUEST_EXAMPLE.items() if k != "declaration"}
 
 
-def draft_schemas(*, tag, label, input_class, patch_class, output_class, example):
-    """The same operations for both kinds, documented with each kind's own serializers."""
+def draft_schemas(**documented):
+    """Class decorator: the same operations for both kinds, documented with the view's own serializers."""
+    return lambda view: draft_view_schemas(view, **documented)
+
+
+def draft_view_schemas(view, *, tag, label, example):
+    input_class, patch_class, output_class = view.input_class, view.patch_class, view.output_class
     return extend_schema_view(
         create=extend_schema(
             summary=gettext_lazy("Create a draft"),
@@ -333,15 +340,12 @@ def draft_schemas(*, tag, label, input_class, patch_class, output_class, example
             responses={200: s.MaskedCaseSerializer},
             tags=[tag],
         ),
-    )
+    )(view)
 
 
 @draft_schemas(
     tag="access-requests",
     label=gettext_lazy("Micro solar up to 10 kW"),
-    input_class=s.AccessRequestInputSerializer,
-    patch_class=s.AccessRequestPatchSerializer,
-    output_class=s.AccessRequestSerializer,
     example=REQUEST_EXAMPLE,
 )
 class AccessRequestViewSet(DraftViewSet):
@@ -357,14 +361,6 @@ class AccessRequestViewSet(DraftViewSet):
             # Before anything parses the body: a file past the limit is cut off while it streams.
             install_upload_limit(request._request)
         super().initial(request, *args, **kwargs)
-
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._submit(request, pk)
-
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._cancel(request, pk)
 
     @extend_schema(
         summary=gettext_lazy("Attach a document to the draft"),
@@ -391,9 +387,6 @@ class AccessRequestViewSet(DraftViewSet):
 @draft_schemas(
     tag="consultations",
     label=gettext_lazy("Consultation for a unit"),
-    input_class=s.ConsultationInputSerializer,
-    patch_class=s.ConsultationPatchSerializer,
-    output_class=s.ConsultationSerializer,
     example=CONSULTATION_EXAMPLE,
 )
 class ConsultationViewSet(DraftViewSet):
@@ -403,11 +396,3 @@ class ConsultationViewSet(DraftViewSet):
     input_class = s.ConsultationInputSerializer
     patch_class = s.ConsultationPatchSerializer
     output_class = s.ConsultationSerializer
-
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._submit(request, pk)
-
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._cancel(request, pk)
