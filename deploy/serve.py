@@ -76,6 +76,7 @@ def procfile(
     gunicorn = [
         str(BIN / "gunicorn"),
         "gdportal.wsgi:application",
+        f"--config={DEPLOY / 'gunicorn.conf.py'}",  # its hooks: a dead worker's live gauges are dropped
         f"--worker-class={worker_class}",
         f"--workers={workers}",
         *([f"--threads={threads}"] if worker_class == "gthread" else []),
