@@ -32,26 +32,13 @@ from pathlib import Path
 
 from _setup import ROOT, configure, machine, percentile
 
+sys.path.insert(0, str(ROOT / "deploy"))  # deploy/ is not a package: its scripts run as files
+import serve  # noqa: E402
+
 UPLOAD_BYTES = 3_000_000  # 3 MB: under the 3 MiB per-file limit, so every upload is a real one
 RATE = 64 * 1024  # bytes per second per uploader
 TICK = 0.0625  # one 4 KiB piece every 62.5 ms
 TIMEOUT = 10.0
-
-
-def free_base_port(count):
-    """A port with the next `count` free too (nginx on it, the nodes after)."""
-    for _ in range(50):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = sock.getsockname()[1]
-        if base + count < 65535 and all(_free(base + n) for n in range(count + 1)):
-            return base
-    raise RuntimeError("no free ports")
-
-
-def _free(port):
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def pdf_of_size(size, salt):
@@ -346,24 +333,11 @@ def main():
     db = connection.settings_dict
     work = Path(tempfile.mkdtemp(prefix="gd-slow-clients-"))
     (work / "tmp").mkdir()
-    port = free_base_port(args.nodes + 1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GD_", "GDPORTAL_"))}
+    port = serve.free_base_port(args.nodes + 1)
+    broker = os.environ.get("CELERY_BROKER_URL") or redis_url
+    env = serve.scratch_env(os.environ, db=db, redis_url=redis_url, broker=broker, work=work, port=port)
     env.update(
         {
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or redis_url,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "GDPORTAL_TESTING": "true",  # fast password hashing; everything else as in production
-            "GDPORTAL_VAR_DIR": str(work / "var"),
-            "DJANGO_MEDIA_ROOT": str(work / "media"),
-            "TMPDIR": str(work / "tmp"),
-            "PORT": str(port),
-            "GDPORTAL_SERVE_LISTEN": f"127.0.0.1:{port}",
             "WEB_NODES": str(args.nodes),
             "GUNICORN_WORKERS": str(args.workers),
         }
