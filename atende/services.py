@@ -5,7 +5,7 @@ audit event, opens or closes clocks and queues e-mails — in one transaction, s
 an e-mail exists only if the change committed.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,8 +103,14 @@ def case_draft_attach(*, case, kind, uploaded, by):
             raise AlreadySent(stored)
         if stored.filed_by_id != by.pk:
             raise PermissionDenied
-        if kind not in draft_document_kinds(case):
-            raise ServiceError(_("This document is not asked for this request."))
+        kinds = draft_document_kinds(case)
+        if kind not in kinds:
+            raise ValidationError(
+                {
+                    "kind": _("This document is not asked for this request: send %(kinds)s.")
+                    % {"kinds": ", ".join(kinds)}
+                }
+            )
         return document_store(case=case, kind=kind, uploaded=uploaded, by=by)
 
 
