@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from gdportal.cases import deadline_kinds as case_clocks
 from gdportal.cases.choices import CaseKind, CaseState
 from gdportal.cases.flow import flow_studies_request
-from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.cases.models import Case, CaseEvent, DocumentVersion, FlowStudy
 from gdportal.cases.selectors import customers_served, open_clocks_prefetch
+from gdportal.deadlines.models import Deadline
 
 from .base import ApiViewSet
 from .pagination import KeysetPagination
@@ -145,6 +146,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             return cases.prefetch_related(
                 open_clocks_prefetch(),
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch("flow_studies", queryset=FlowStudy.objects.order_by("-created_at", "-id")),
                 Prefetch(
                     "documents",
                     queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id").prefetch_related(
@@ -199,7 +201,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     def flow_studies_request(self, request, pk=None):
         case = self.get_object()
         studies_request = flow_studies_request(case=case, by=request.user)
-        clock = case.deadlines.filter(kind=case_clocks.FLOW_STUDIES.code, state="open").first()
+        clock = case.deadlines.filter(kind=case_clocks.FLOW_STUDIES.code, state=Deadline.State.OPEN).first()
         return Response(
             {
                 "id": studies_request.pk,

@@ -10,6 +10,7 @@ from aprweb.services_technical import case_technical_review
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, FlowStudy
 from gdportal.cases.services import RuleBroken
+from tests.api.conftest import token_client
 from tests.aprweb.test_technical_review import form_data, review_url
 from tests.files import pdf_bytes, png_bytes
 
@@ -86,6 +87,18 @@ def test_with_the_study_the_suspension_goes_through_and_the_rt_sees_it(
     download = client.get(reverse("atende:document", args=[study.document.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    # Integrators read the same through the API.
+    detail = token_client(rt).get(f"/api/v1/cases/{case.pk}/").json()
+    assert detail["flow_studies"] == [
+        {
+            "decision": "technical_suspend",
+            "decision_label": "Suspensão na análise técnica",
+            "document": study.document.pk,
+            "engineer": "Eng. Carla Menezes",
+            "art_number": "MG20260012345",
+            "created_at": detail["flow_studies"][0]["created_at"],
+        }
+    ]
 
 
 def test_an_outsider_cannot_download_the_study(analyst_client, submitted_order, client, other_rt):
