@@ -180,3 +180,16 @@ def test_the_api_asks_once_per_idempotency_key_and_hides_other_cases(suspended, 
     conflict = api.post(url, format="json", HTTP_IDEMPOTENCY_KEY="estudos-3")
     assert conflict.status_code == 409
     assert "Os estudos já foram solicitados" in conflict.json()["detail"]
+
+
+def test_the_studies_are_still_owed_when_the_request_expires(client, suspended, customer):
+    with at(dt.datetime(2027, 3, 22, 10, 0, tzinfo=SP)):
+        client.force_login(customer)
+        ask(client, suspended)
+    # The 30 days to correct the pending items end on Monday 29 March: the request expires the next day…
+    with at(dt.datetime(2027, 3, 30, 9, 0, tzinfo=SP)):
+        sweep()
+    suspended.refresh_from_db()
+    assert suspended.state == "expired"
+    # …but Cemig still owes the studies (art. 78): the holder needs them for a re-analysis.
+    assert studies_clock(suspended).state == Deadline.State.OPEN
