@@ -249,6 +249,10 @@ class ParecerAdmin(ReadOnlyAdmin):
             "can_cancel": in_force and services.may_cancel_parecer(case, user),
             "clocks": case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at"),
             "inspections": parecer.inspections.order_by("-requested_at", "-id"),
+            # The study behind a limit or an unfavourable opinion "por inversão de fluxo" (SPEC §15).
+            "flow_studies": case.flow_studies.filter(decision__in=["injection_limit", "parecer_unfavourable"])
+            if parecer.flow_inversion
+            else [],
         }
         return TemplateResponse(request, "admin/parecer/parecer_detail.html", context, status=status)
 

@@ -56,6 +56,8 @@ def test_an_injection_limit_needs_the_study_then_shows_on_the_pdf_and_the_case_p
     text = pdf_text(parecer)
     assert "Limite de injeção" in text and "5,5 kW" in text
     assert "MG20260012345" in text
+    detail = client.get(reverse("admin:parecer_parecer_change", args=[parecer.pk])).content.decode()
+    assert "Limite de injeção: 5,5 kW" in detail and "Eng. Carla Menezes, ART MG20260012345" in detail
 
     client.force_login(customer)
     page = client.get(reverse("atende:status_detail", args=[case.protocol])).content.decode()
