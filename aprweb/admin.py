@@ -15,13 +15,22 @@ from gdportal.admin_paging import CappedCountPaginator
 from gdportal.admin_search import IndexedSearchMixin
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
-from gdportal.cases.services import ServiceError
+from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.deadlines.models import Deadline
+from gdportal.middleware import accepts_uploads
 
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
 from .models import AprOrder, RTRegistration, TechnicalQueue
 from .review_form import TechnicalReviewForm
+
+
+def _with_study_upload(urls, name):
+    """The review form carries the flow-inversion study (SPEC §15): its URL takes one file past the guard."""
+    for pattern in urls:
+        if getattr(pattern, "name", None) == name:
+            accepts_uploads(pattern.callback, files=1)
+    return urls
 
 
 def _id_or_404(value):
@@ -229,7 +238,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.decide),
                 name="aprweb_technicalqueue_decide",
             ),
-            *super().get_urls(),
+            *_with_study_upload(super().get_urls(), "aprweb_technicalqueue_change"),
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -243,7 +252,12 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         can_decide = case.state == CaseState.TECHNICAL_REVIEW and request.user.has_perm(
             "cases.technical_review"
         )
-        form = TechnicalReviewForm(request.POST if request.method == "POST" else None, rows=rows)
+        form = TechnicalReviewForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            rows=rows,
+            case=case,
+        )
         status = 200
         if request.method == "POST":
             if not request.user.has_perm("cases.technical_review"):
@@ -257,7 +271,12 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                         decision=form.cleaned_data["decision"],
                         note=form.cleaned_data["note"],
                         grid_works_needed=form.cleaned_data["grid_works_needed"],
+                        **form.flow_kwargs(),
                     )
+                except RuleBroken as exc:
+                    # Each message beside its field (the study, its engineer, its ART); nothing was kept.
+                    for field, message in exc.errors.items():
+                        form.add_error(field if field in form.fields else None, str(message))
                 except ServiceError as exc:
                     # Nothing of the form was kept: show it again as typed, with the reason on top.
                     form.add_error(None, str(exc))

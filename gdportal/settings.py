@@ -529,6 +529,9 @@ GD_GRID_WORKS_DAYS = env_int("GD_GRID_WORKS_DAYS", 60)
 GD_INSPECTION_BUSINESS_DAYS_BT = env_int("GD_INSPECTION_BUSINESS_DAYS_BT", 5)
 GD_INSPECTION_BUSINESS_DAYS_MT = env_int("GD_INSPECTION_BUSINESS_DAYS_MT", 10)
 GD_INSPECTION_REPORT_BUSINESS_DAYS = env_int("GD_INSPECTION_REPORT_BUSINESS_DAYS", 3)
+# The flow-inversion studies the holder or the RT asked for (REN 1.000 art. 78; SPEC §15): the utility
+# delivers them within this many business days, or the breach is recorded.
+GD_STUDIES_BUSINESS_DAYS = env_int("GD_STUDIES_BUSINESS_DAYS", 10)
 GD_NEW_INSPECTION_DAYS = env_int("GD_NEW_INSPECTION_DAYS", 120)
 GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # Sistema de compensação (SPEC §7.1): an accepted receiving-unit registration applies from the first cycle

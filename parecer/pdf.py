@@ -78,6 +78,11 @@ class ParecerSheet:
     analyst_name: str
     verification_code: str
     verify_url: str  # absolute URL of /verificar/<code>/
+    # For flow inversion (SPEC §15): the injection limit (favourable) and the study behind the decision.
+    flow_inversion: bool = False
+    injection_limit_kw: Decimal | None = None
+    study_engineer: str = ""
+    study_art: str = ""
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -151,11 +156,34 @@ def _story(sheet: ParecerSheet) -> list:
             "building the plant."
         )
         story.append(_fields((_("Opinion"), decision)))
+        if sheet.injection_limit_kw is not None:
+            story.append(
+                _fields(
+                    (
+                        _("Injection limit"),
+                        _(
+                            "%(kw)s kW: the plant may not inject more than this into the grid "
+                            "(flow inversion)."
+                        )
+                        % {"kw": number_br(sheet.injection_limit_kw)},
+                    )
+                )
+            )
     else:
         story.append(
             _fields(
                 (_("Opinion"), _("Unfavourable: this opinion does not authorise building the plant.")),
                 (_("Reason"), sheet.unfavourable_reason),
+            )
+        )
+    if sheet.flow_inversion and sheet.study_art:
+        story.append(
+            _fields(
+                (
+                    _("Flow-inversion study"),
+                    _("Engineer %(engineer)s, ART %(art)s; available on the request's page in Atende.")
+                    % {"engineer": sheet.study_engineer, "art": sheet.study_art},
+                )
             )
         )
     works = [

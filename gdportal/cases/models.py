@@ -489,4 +489,5 @@ class HeldUpload(models.Model):
 
 
 from .findings import DocumentFinding  # noqa: E402,F401  (the checks and their model live together)
+from .flow_models import Breach, FlowStudiesRequest, FlowStudy  # noqa: E402,F401  (SPEC §15, §9)
 from .guarantee import Guarantee  # noqa: E402,F401  (the model lives in its own module)
