@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from gdportal.brformats import money_br, number_br
+from gdportal.cases.filing_checks import DISPENSED
 from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
@@ -78,6 +79,8 @@ class ParecerSheet:
     analyst_name: str
     verification_code: str
     verify_url: str  # absolute URL of /verificar/<code>/
+    # SPEC §15: the art. 73-A ground ("" when the case went through the flow-inversion analysis).
+    flow_dispensation: str = ""
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -142,6 +145,11 @@ def _story(sheet: ParecerSheet) -> list:
             (_("Generation source"), sheet.source),
             (_("Installed power"), f"{number_br(sheet.power_kw)} kW"),
             (_("Modality"), sheet.modality),
+            *(
+                [(_("Flow-inversion analysis"), f"{DISPENSED}: {sheet.flow_dispensation}")]
+                if sheet.flow_dispensation
+                else []
+            ),
         ),
         _heading(_("2. Decision")),
     ]

@@ -71,6 +71,11 @@ class EventAction(models.TextChoices):
     GFC_VERIFIED = "gfc_verified", _("Performance guarantee verified")
     GFC_RELEASABLE = "gfc_releasable", _("Performance guarantee may be released")
     GFC_RELEASED = "gfc_released", _("Performance guarantee released")
+    # SPEC §15, at filing: who ticked the art. 73-A term or declaration, and when (the event's actor, time).
+    FLOW_DISPENSATION_DECLARED = (
+        "flow_dispensation_declared",
+        _("Term for the dispensation from the flow-inversion analysis accepted (art. 73-A)"),
+    )
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
