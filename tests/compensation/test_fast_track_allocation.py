@@ -15,8 +15,9 @@ from tests.compensation.test_allocation_registration import page, post, register
 pytestmark = pytest.mark.django_db
 
 REFUSAL = (
-    "This generating unit (local self-consumption up to 7,5 kW, connected without the flow-inversion study) may "
-    "not send credits to other units (REN 1.000 art. 73-A §2 II): its surplus stays as credit at the unit itself."
+    "This generating unit (local self-consumption up to 7,5 kW, connected without the flow-inversion "
+    "study) may not send credits to other units (REN 1.000 art. 73-A §2 II): its surplus stays as credit "
+    "at the unit itself."
 )
 
 
