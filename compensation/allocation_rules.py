@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gdportal.brdocs import only_digits
 from gdportal.brformats import number_br
-from gdportal.cases.choices import Modality
+from gdportal.cases.choices import FlowDispensation, Modality
 from gdportal.registry.models import Installation
 
 from .models import AllocationMode, AllocationSet, AllocationStatus, LegalForm, UnitType
@@ -73,6 +73,12 @@ class AllocationErrors:
 
 
 def is_fast_track(generator):
+    """Connected through the portal: its case says (Case.flow_dispensation, set at filing when the holder
+    ticked the term, SPEC §15). A 7,5 kW local unit whose holder did not tick it went through the analysis and
+    may allocate. Imported without a case: the portal cannot know whether the study was made, so the size
+    rule of art. 73-A §2 II stands."""
+    if generator.case_id:
+        return generator.case.flow_dispensation == FlowDispensation.FAST_TRACK
     return generator.modality == Modality.LOCAL and generator.power_kw <= FAST_TRACK_KW
 
 

@@ -509,6 +509,9 @@ GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
 GD_CALCULATOR_CAPACITY_FACTOR = env("GD_CALCULATOR_CAPACITY_FACTOR", "0.16")
 # Minas Gerais' bounding box (decimal degrees) for the plant's coordinates.
 GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
+# SPEC §15: coordinates farther than this (metres) from the registry's location of the UC are refused at the
+# field unless the filer confirms them with a reason. Cemig's guide: 100 m, its most frequent refusal reason.
+GD_COORDINATES_MAX_DISTANCE_M = env_int("GD_COORDINATES_MAX_DISTANCE_M", 100)
 # Failed public status lookups allowed per address per 15 minutes.
 GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
 # An RT's registry lookups (searches and request forms opened) per hour, and failed APR "Buscar" per hour;

@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from gdportal.brformats import money_br, number_br
+from gdportal.cases.filing_checks import DISPENSED
 from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
@@ -83,6 +84,8 @@ class ParecerSheet:
     injection_limit_kw: Decimal | None = None
     study_engineer: str = ""
     study_art: str = ""
+    # SPEC §15: the art. 73-A ground ("" when the case went through the flow-inversion analysis).
+    flow_dispensation: str = ""
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -147,6 +150,11 @@ def _story(sheet: ParecerSheet) -> list:
             (_("Generation source"), sheet.source),
             (_("Installed power"), f"{number_br(sheet.power_kw)} kW"),
             (_("Modality"), sheet.modality),
+            *(
+                [(_("Flow-inversion analysis"), f"{DISPENSED}: {sheet.flow_dispensation}")]
+                if sheet.flow_dispensation
+                else []
+            ),
         ),
         _heading(_("2. Decision")),
     ]

@@ -142,6 +142,7 @@ def _sheet(case, parecer, study=None):
         source=case.get_source_display(),
         power_kw=case.power_kw,
         modality=case.get_modality_display(),
+        flow_dispensation=case.get_flow_dispensation_display() if case.flow_dispensation else "",
         favourable=parecer.favourable,
         unfavourable_reason=parecer.unfavourable_reason,
         voltage=parecer.get_voltage_display(),

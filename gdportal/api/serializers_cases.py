@@ -144,6 +144,8 @@ class CaseDetailSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
         fields += ["flow_studies"]
+        # SPEC §15: why the case is dispensed from the flow-inversion analysis (art. 73-A), '' when it is not.
+        fields += ["flow_dispensation"]
         read_only_fields = fields
 
     @extend_schema_field(DocumentSerializer(many=True))

@@ -75,6 +75,11 @@ class EventAction(models.TextChoices):
     FLOW_STUDIES_REQUESTED = "flow_studies_requested", _("Flow-inversion studies requested")
     FLOW_STUDIES_DELIVERED = "flow_studies_delivered", _("Flow-inversion studies delivered")
     DEADLINE_BREACHED = "deadline_breached", _("Regulatory deadline missed by the utility")
+    # SPEC §15, at filing: who ticked the art. 73-A term or declaration, and when (the event's actor, time).
+    FLOW_DISPENSATION_DECLARED = (
+        "flow_dispensation_declared",
+        _("Term for the dispensation from the flow-inversion analysis accepted (art. 73-A)"),
+    )
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
