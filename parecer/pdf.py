@@ -78,6 +78,7 @@ class ParecerSheet:
     analyst_name: str
     verification_code: str
     verify_url: str  # absolute URL of /verificar/<code>/
+    reasons: str = ""  # an unfavourable opinion's reasons from the catalogue, with their norm references
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -155,6 +156,7 @@ def _story(sheet: ParecerSheet) -> list:
         story.append(
             _fields(
                 (_("Opinion"), _("Unfavourable: this opinion does not authorise building the plant.")),
+                (_("Reasons"), sheet.reasons),
                 (_("Reason"), sheet.unfavourable_reason),
             )
         )

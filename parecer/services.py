@@ -23,6 +23,8 @@ from gdportal.cases import deadline_kinds as case_clocks
 from gdportal.cases.choices import CaseState, EventAction, Reason
 from gdportal.cases.documents import document_store
 from gdportal.cases.gfc import gfc_mark_releasable
+from gdportal.cases.reasons import ReasonDecision
+from gdportal.cases.reasons_services import reasons_give, reasons_resolve
 from gdportal.cases.services import (
     CLAIM_ALPHABET,
     RuleBroken,
@@ -103,7 +105,7 @@ def _content_errors(case, favourable, fields):
     return errors
 
 
-def _sheet(case, parecer):
+def _sheet(case, parecer, reasons=()):
     from .pdf import ParecerSheet
 
     installation = case.installation.number if case.installation_id else ""
@@ -138,6 +140,7 @@ def _sheet(case, parecer):
         analyst_name=parecer.issued_by.get_full_name() or parecer.issued_by.get_username(),
         verification_code=parecer.code_display,
         verify_url=settings.GDPORTAL_BASE_URL + reverse("verify:code", args=[parecer.verification_code]),
+        reasons="; ".join(f"{row.text} ({row.norm_reference})" for row in reasons),
     )
 
 
@@ -159,8 +162,11 @@ def parecer_issue(
     financial_participation=Decimal("0"),
     customer_works="",
     unfavourable_reason="",
+    reasons=(),
 ):
-    """Issue the parecer of an approved case: the PDF is rendered, stored and hashed like any document."""
+    """Issue the parecer of an approved case: the PDF is rendered, stored and hashed like any document.
+
+    An unfavourable one names one or more reasons from the catalogue (SPEC §15) besides its text."""
     _require(by, "cases.technical_review")
     case = case_lock(case)
     transition = case.issue_parecer if favourable else case.issue_unfavourable_parecer
@@ -184,6 +190,14 @@ def parecer_issue(
         "unfavourable_reason": _text(unfavourable_reason),
     }
     errors = _content_errors(case, favourable, fields)
+    chosen = []
+    if not favourable:
+        try:
+            chosen = reasons_resolve(
+                reasons, required=_("Choose at least one reason from the catalogue: the customer reads it.")
+            )
+        except RuleBroken as exc:
+            errors.update(exc.errors)
     if errors:
         raise RuleBroken(errors)
     now = timezone.now()
@@ -198,11 +212,19 @@ def parecer_issue(
         verification_code=new_verification_code(),
         **fields,
     )
-    case_transition(
+    event = case_transition(
         transition,
         by=by,
         action=EventAction.PARECER_ISSUED if favourable else EventAction.PARECER_UNFAVOURABLE,
         note="" if favourable else parecer.unfavourable_reason,
+    )
+    given = reasons_give(
+        case=case,
+        decision=ReasonDecision.UNFAVOURABLE_PARECER,
+        reasons=chosen,
+        by=by,
+        note=parecer.unfavourable_reason,
+        event=event,
     )
     deadline_close(subject=case, kinds=[case_clocks.PARECER_SLA.code], at=now)
     if favourable:
@@ -218,12 +240,14 @@ def parecer_issue(
     from .pdf import render_parecer_pdf
 
     with override(settings.LANGUAGE_CODE):
-        pdf = render_parecer_pdf(_sheet(case, parecer))
+        pdf = render_parecer_pdf(_sheet(case, parecer, given))
     parecer.document = document_store(
         case=case, kind=PARECER_PDF, uploaded=ContentFile(pdf, name=f"parecer-{case.protocol}.pdf"), by=by
     )
     parecer.save(update_fields=["valid_until", "document"])
-    email_case(case, "parecer_issued" if favourable else "parecer_unfavourable", parecer=parecer)
+    email_case(
+        case, "parecer_issued" if favourable else "parecer_unfavourable", parecer=parecer, reasons=given
+    )
     return parecer
 
 

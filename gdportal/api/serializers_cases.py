@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from gdportal.brdocs import mask_name
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
-from gdportal.cases.models import Case, CaseEvent, DocumentFinding, DocumentVersion
+from gdportal.cases.models import Case, CaseEvent, CaseReason, DocumentFinding, DocumentVersion
 from gdportal.deadlines.models import Deadline
 
 
@@ -86,6 +86,30 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields += ["verdict", "verdict_note", "checked_at", "findings"]
 
 
+class ReasonSerializer(serializers.ModelSerializer):
+    """One reason of a pendência or refusal (SPEC §15), with its words as they were when given."""
+
+    code = serializers.CharField(source="reason.code", help_text=_("The reason's code in the catalogue."))
+    kind = serializers.CharField(help_text=_("pendency or refusal."))
+    decision = serializers.CharField(
+        help_text=_(
+            "document, suspension, commercial_rejection, technical_rejection or unfavourable_parecer."
+        )
+    )
+    decision_label = serializers.CharField(source="get_decision_display")
+    document_kind = serializers.SerializerMethodField(help_text=_("The document's kind, for a document's."))
+    document_id = serializers.IntegerField(source="version_id", allow_null=True)
+
+    class Meta:
+        model = CaseReason
+        fields = ["code", "text", "norm_reference", "note", "kind", "decision", "decision_label"]
+        fields += ["document_kind", "document_id", "decided_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_document_kind(self, row):
+        return row.version.kind if row.version_id else None
+
+
 class CaseSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices, read_only=True)
     state = serializers.ChoiceField(choices=CaseState.choices, read_only=True)
@@ -124,9 +148,16 @@ class CaseDetailSerializer(CaseSerializer):
     documents = serializers.SerializerMethodField()
     decision_note = serializers.CharField(read_only=True, help_text=_("Reason of the last decision."))
     answer = serializers.CharField(read_only=True, help_text=_("The answer to a consultation."))
+    reasons = ReasonSerializer(
+        many=True,
+        source="reasons_sent",
+        read_only=True,
+        help_text=_("The reasons of every pendência and refusal sent on the case, newest first."),
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
+        fields += ["reasons"]
         read_only_fields = fields
 
     @extend_schema_field(DocumentSerializer(many=True))

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins
 
 from gdportal.cases.choices import CaseKind, CaseState
-from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.cases.models import Case, CaseEvent, CaseReason, DocumentVersion
 from gdportal.cases.selectors import customers_served, open_clocks_prefetch
 
 from .base import ApiViewSet
@@ -89,6 +89,7 @@ DETAIL_EXAMPLE = {
         }
     ],
     "documents": [],
+    "reasons": [],
 }
 
 
@@ -141,6 +142,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             return cases.prefetch_related(
                 open_clocks_prefetch(),
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch(
+                    "decision_reasons",
+                    queryset=CaseReason.objects.decided()
+                    .select_related("reason", "version")
+                    .order_by("-decided_at", "-event_id", "version__kind", "id"),
+                    to_attr="reasons_sent",
+                ),
                 Prefetch(
                     "documents",
                     queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id").prefetch_related(
