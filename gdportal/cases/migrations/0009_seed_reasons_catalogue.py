@@ -93,6 +93,11 @@ REASONS = [
         "REN 1.000/2021 art. 73 e 73-A; PRODIST Módulo 3",
     ),
     (
+        "rede-sem-capacidade",
+        "Rede sem capacidade para a potência a injetar no ponto de conexão, sem obra viável no prazo",
+        "PRODIST Módulo 3; REN 1.000/2021 (parecer de acesso)",
+    ),
+    (
         "ensaio-conversor",
         "Relatório de ensaio dos conversores ausente ou fora da língua portuguesa (minigeração)",
         f"PRODIST Módulo 3; {GUIDE}, item 4 da documentação de minigeração",
