@@ -58,7 +58,7 @@ class DecisionReason(models.Model):
     norm_reference = models.CharField(
         _("norm reference"),
         max_length=200,
-        help_text=_("E.g. REN 1.000/2021 art. 67; PRODIST Módulo 3; Cemig ND 5.30 item 5.2."),
+        help_text=_("E.g. REN 1.000/2021 art. 73; PRODIST Módulo 3; Cemig ND 5.30."),
     )
     active = models.BooleanField(
         _("active"),

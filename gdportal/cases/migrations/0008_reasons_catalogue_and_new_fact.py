@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(help_text='Short and stable: counted by it on /transparencia/.', max_length=40, unique=True, verbose_name='code')),
                 ('text', models.CharField(help_text='In Portuguese, as published.', max_length=300, verbose_name='text shown to the customer and the RT')),
-                ('norm_reference', models.CharField(help_text='E.g. REN 1.000/2021 art. 67; PRODIST Módulo 3; Cemig ND 5.30 item 5.2.', max_length=200, verbose_name='norm reference')),
+                ('norm_reference', models.CharField(help_text='E.g. REN 1.000/2021 art. 73; PRODIST Módulo 3; Cemig ND 5.30.', max_length=200, verbose_name='norm reference')),
                 ('active', models.BooleanField(default=True, help_text='Inactive reasons are no longer offered; past decisions keep them.', verbose_name='active')),
                 ('position', models.PositiveSmallIntegerField(default=100, verbose_name='position in the list')),
             ],
