@@ -62,6 +62,12 @@ class FindingSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField()
     verdict = serializers.CharField(help_text=_("conforming, not_conforming or empty while not judged."))
+    new_fact = serializers.BooleanField(
+        help_text=_(
+            "Marked not conforming as a new fact although unchanged since an earlier analysis found it "
+            "conforming (REN 1.000 art. 10); new_fact_note says what is new."
+        )
+    )
     checked_at = serializers.DateTimeField(
         allow_null=True, help_text=_("When the automatic checks read the file; null until then.")
     )
@@ -83,7 +89,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "content_type",
             "uploaded_at",
         ]
-        fields += ["verdict", "verdict_note", "checked_at", "findings"]
+        fields += ["verdict", "verdict_note", "new_fact", "new_fact_note", "checked_at", "findings"]
 
 
 class ReasonSerializer(serializers.ModelSerializer):

@@ -215,7 +215,7 @@ ONE_ROUND = (
 
 
 def test_an_unchanged_conforming_document_turns_not_conforming_only_as_a_new_fact(
-    analyst_client, resubmitted
+    analyst_client, resubmitted, customer
 ):
     case = resubmitted
     memorial = technical(case)["generation_memorial"]
@@ -244,6 +244,16 @@ def test_an_unchanged_conforming_document_turns_not_conforming_only_as_a_new_fac
     assert memorial.new_fact_note == "A nova ART declara 10 kW, o memorial aprovado 8,5 kW."
     case.refresh_from_db()
     assert case.state == CaseState.PENDING_CORRECTION
+
+    # The integrators see it on the document too (API).
+    from tests.api.conftest import token_client
+
+    api_memorial = next(
+        d
+        for d in token_client(customer).get(f"/api/v1/cases/{case.pk}/").json()["documents"]
+        if d["kind"] == "generation_memorial"
+    )
+    assert api_memorial["new_fact"] and api_memorial["new_fact_note"].startswith("A nova ART")
 
     # Counted apart on /transparencia/, with the pendências and refusals per reason of the month.
     month = timezone.localtime().strftime("%Y-%m")
