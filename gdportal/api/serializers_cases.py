@@ -7,6 +7,7 @@ from rest_framework import serializers
 from gdportal.brdocs import mask_name
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
 from gdportal.cases.models import Case, CaseEvent, CaseReason, DocumentFinding, DocumentVersion
+from gdportal.cases.reasons_services import case_reasons_sent
 from gdportal.deadlines.models import Deadline
 
 
@@ -154,17 +155,22 @@ class CaseDetailSerializer(CaseSerializer):
     documents = serializers.SerializerMethodField()
     decision_note = serializers.CharField(read_only=True, help_text=_("Reason of the last decision."))
     answer = serializers.CharField(read_only=True, help_text=_("The answer to a consultation."))
-    reasons = ReasonSerializer(
-        many=True,
-        source="reasons_sent",
-        read_only=True,
-        help_text=_("The reasons of every pendência and refusal sent on the case, newest first."),
+    reasons = serializers.SerializerMethodField(
+        help_text=_("The reasons of every pendência and refusal sent on the case, newest first.")
     )
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
         fields += ["reasons"]
         read_only_fields = fields
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, case):
+        # Prefetched by the case views (to_attr); any other view showing a case reads them here.
+        rows = getattr(case, "reasons_sent", None)
+        if rows is None:
+            rows = case_reasons_sent(case)
+        return ReasonSerializer(rows, many=True).data
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, case):
