@@ -272,9 +272,13 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                         note=form.cleaned_data["note"],
                         grid_works_needed=form.cleaned_data["grid_works_needed"],
                         **form.flow_kwargs(),
+                        reasons=list(form.cleaned_data["reasons"]),
+                        verdict_reasons=form.verdict_reasons(),
+                        new_facts=form.new_facts(),
                     )
                 except RuleBroken as exc:
-                    # Each message beside its field (the study, its engineer, its ART); nothing was kept.
+                    # Nothing of the form was kept: each refusal next to its field (reasons, fato novo, the
+                    # study, its engineer, its ART).
                     for field, message in exc.errors.items():
                         form.add_error(field if field in form.fields else None, str(message))
                 except ServiceError as exc:
@@ -284,6 +288,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                     messages.success(request, _REVIEW_DONE[form.cleaned_data["decision"]])
                     return redirect(reverse("admin:aprweb_technicalqueue_change", args=[case.pk]))
             status = 400
+        form.row_errors()
         last_suspension = case.events.filter(action="suspended").order_by("-created_at").first()
         first = next((row.latest for row in rows if row.latest is not None), None)
         context = {
@@ -315,6 +320,9 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                     by=request.user,
                     verdict=data.get("verdict", ""),
                     note=data.get("note", ""),
+                    reasons=data.getlist("reasons"),
+                    new_fact=data.get("new_fact") == "on",
+                    new_fact_note=data.get("new_fact_note", ""),
                 )
             elif action == "approve":
                 services_technical.case_technical_approve(
@@ -323,14 +331,17 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 messages.success(request, _("Project approved; the access opinion deadline started."))
             elif action == "suspend":
                 services_technical.case_technical_suspend(
-                    case=case, by=request.user, note=data.get("note", "")
+                    case=case, by=request.user, note=data.get("note", ""), reasons=data.getlist("reasons")
                 )
                 messages.success(
                     request, _("Order suspended; the pending items were sent to the RT and the customer.")
                 )
             elif action == "reject":
                 services_technical.case_technical_reject(
-                    case=case, by=request.user, reason=data.get("reason", "")
+                    case=case,
+                    by=request.user,
+                    reason=data.get("reason", ""),
+                    reasons=data.getlist("reasons"),
                 )
                 messages.success(request, _("Order rejected."))
             else:

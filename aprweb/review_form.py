@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from gdportal.cases.choices import Verdict
 from gdportal.cases.flow import FIELD_FLOW
 from gdportal.cases.flow_forms import study_fields, study_kwargs
+from gdportal.cases.reason_fields import ReasonsField, share_catalogue
+from gdportal.cases.reasons_services import draft_reason_codes
 
 
 @dataclass
@@ -21,6 +23,10 @@ class ReviewRow:
     note_name: str
     verdict: str
     note: str
+    reasons: object = None  # BoundField: the reasons of a Não conforme
+    new_fact: object = None  # BoundField: "Fato novo" (one round of pendências, SPEC §15)
+    new_fact_note: object = None
+    errors: list = None
 
 
 class TechnicalReviewForm(forms.Form):
@@ -41,6 +47,13 @@ class TechnicalReviewForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reasons = ReasonsField(
+        label=_("Reasons of the suspension or rejection"),
+        help_text=_(
+            "Required to reject. To suspend, the reasons of the documents not conforming are sent; add here "
+            "any reason of the whole order."
+        ),
+    )
 
     def __init__(self, *args, rows, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +66,7 @@ class TechnicalReviewForm(forms.Form):
             self.fields.update(study_fields())
         # The latest version of each checklist row is judged; a missing document has nothing to judge.
         self.judged = [row for row in rows if row.latest is not None]
+        chosen = draft_reason_codes([row.latest for row in self.judged]) if self.judged else {}
         for row in self.judged:
             version = row.latest
             self.fields[f"verdict-{version.pk}"] = forms.ChoiceField(
@@ -61,15 +75,66 @@ class TechnicalReviewForm(forms.Form):
             self.fields[f"note-{version.pk}"] = forms.CharField(
                 required=False, max_length=4000, initial=version.verdict_note
             )
+            self.fields[f"reasons-{version.pk}"] = ReasonsField(
+                label=_("Reasons"), initial=chosen.get(version.pk, []), help_text=""
+            )
+            self.fields[f"new_fact-{version.pk}"] = forms.BooleanField(
+                label=_("Fato novo"), required=False, initial=version.new_fact
+            )
+            self.fields[f"new_fact_note-{version.pk}"] = forms.CharField(
+                label=_("What is the new fact?"),
+                required=False,
+                max_length=2000,
+                initial=version.new_fact_note,
+            )
+        share_catalogue(field for field in self.fields.values() if isinstance(field, ReasonsField))
         self.rows = [self._row(row) for row in rows]
 
     def _row(self, row):
         if row.latest is None:
             return ReviewRow(row, "", "", "", "")
-        verdict_name, note_name = f"verdict-{row.latest.pk}", f"note-{row.latest.pk}"
+        pk = row.latest.pk
+        verdict_name, note_name = f"verdict-{pk}", f"note-{pk}"
         return ReviewRow(
-            row, verdict_name, note_name, self[verdict_name].value() or "", self[note_name].value() or ""
+            row,
+            verdict_name,
+            note_name,
+            self[verdict_name].value() or "",
+            self[note_name].value() or "",
+            reasons=self[f"reasons-{pk}"],
+            new_fact=self[f"new_fact-{pk}"],
+            new_fact_note=self[f"new_fact_note-{pk}"],
         )
+
+    def row_errors(self):
+        """Each row's field errors (after a refusal), for the template."""
+        for item in self.rows:
+            if item.row.latest is not None:
+                pk = item.row.latest.pk
+                names = [
+                    f"verdict-{pk}",
+                    f"note-{pk}",
+                    f"reasons-{pk}",
+                    f"new_fact-{pk}",
+                    f"new_fact_note-{pk}",
+                ]
+                item.errors = [error for name in names for error in self.errors.get(name, [])]
+
+    def verdict_reasons(self):
+        """{version id: [reasons]} chosen for the versions marked not conforming."""
+        return {
+            pk: list(self.cleaned_data[f"reasons-{pk}"])
+            for pk, (verdict, _note) in self.verdicts().items()
+            if verdict == Verdict.NONCONFORMING
+        }
+
+    def new_facts(self):
+        """{version id: explanation} of the versions ticked "Fato novo"."""
+        return {
+            row.latest.pk: self.cleaned_data[f"new_fact_note-{row.latest.pk}"]
+            for row in self.judged
+            if self.cleaned_data[f"new_fact-{row.latest.pk}"]
+        }
 
     def verdicts(self):
         """{version id: (verdict, note)} the form gives. With the shortcut, a version judged neither on the

@@ -15,8 +15,16 @@ from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState, FlowDecision, Verdict
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.flow import flow_study_attach
-from gdportal.cases.models import DocumentVersion
-from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
+from gdportal.cases.models import CaseReason, DocumentVersion
+from gdportal.cases.reasons import ReasonDecision
+from gdportal.cases.reasons_services import (
+    ReasonsMissing,
+    reasons_give,
+    reasons_replace_draft,
+    reasons_resolve,
+    reasons_send,
+)
+from gdportal.cases.services import RuleBroken, ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_recompute, deadline_start
 
@@ -31,8 +39,22 @@ def _require_technical(user):
         raise PermissionDenied
 
 
+def judged_in_an_earlier_round(case, version):
+    """Marked Conforme before this round of analysis began (the case's entry into analysis): by REN 1.000
+    art. 10 the pendências come "de uma única vez", so it turns Não conforme only as a fato novo."""
+    return (
+        version.verdict == Verdict.CONFORMING
+        and version.verdict_at is not None
+        and case.state_changed_at is not None
+        and version.verdict_at < case.state_changed_at
+    )
+
+
 @transaction.atomic
-def version_verdict(*, version, by, verdict, note=""):
+def version_verdict(*, version, by, verdict, note="", reasons=(), new_fact=False, new_fact_note=""):
+    """Judge one version. Não conforme needs a note and one or more reasons from the catalogue (SPEC §15);
+    they stay a draft of the round until the suspension or rejection sends them. A version marked Conforme in
+    an earlier round turns Não conforme only with `new_fact` and its explanation (counted apart)."""
     _require_technical(by)
     case = case_lock(version.case)
     if case.state != CaseState.TECHNICAL_REVIEW:
@@ -41,10 +63,40 @@ def version_verdict(*, version, by, verdict, note=""):
         raise ServiceError(_("Choose conforming or not conforming."))
     if verdict == Verdict.NONCONFORMING and not (note or "").strip():
         raise ServiceError(_("Say what is wrong: the RT will read the note."))
+    chosen = []
+    turned = False
+    if verdict == Verdict.NONCONFORMING:
+        chosen = reasons_resolve(
+            reasons,
+            required=_("Choose at least one reason from the catalogue: the RT will read it."),
+            field=f"reasons-{version.pk}",
+        )
+        turned = judged_in_an_earlier_round(case, version) or (
+            version.new_fact and version.verdict == verdict
+        )
+        new_fact_note = (new_fact_note or "").strip()
+        if turned and not (new_fact and new_fact_note):
+            raise RuleBroken(
+                {
+                    f"new_fact-{version.pk}": _(
+                        "This version was marked conforming in an earlier analysis and has not changed "
+                        "since: all pending items must be pointed out at once (REN 1.000 art. 10). Mark it "
+                        "not conforming only for a new fact: tick “Fato novo” and explain it."
+                    )
+                }
+            )
     DocumentVersion.objects.filter(pk=version.pk).update(
-        verdict=verdict, verdict_note=(note or "").strip(), verdict_by=by, verdict_at=timezone.now()
+        verdict=verdict,
+        verdict_note=(note or "").strip(),
+        verdict_by=by,
+        verdict_at=timezone.now(),
+        new_fact=turned,
+        new_fact_note=new_fact_note if turned else "",
     )
     version.refresh_from_db()
+    reasons_replace_draft(
+        version=version, decision=ReasonDecision.DOCUMENT, reasons=chosen, by=by, note=version.verdict_note
+    )
     return version
 
 
@@ -104,20 +156,36 @@ def _flow_study(case, by, decision, flow_inversion, study_file, study_engineer, 
 
 @transaction.atomic
 def case_technical_suspend(
-    *, case, by, note="", flow_inversion=False, study_file=None, study_engineer="", study_art=""
+    *, case, by, note="", reasons=(), flow_inversion=False, study_file=None, study_engineer="", study_art=""
 ):
+    """Suspend with the pending documents; each carries its reasons, and the analyst may add reasons of the
+    whole order (`reasons`). Without any reason the suspension is refused (SPEC §15). "Por inversão de
+    fluxo" (`flow_inversion`) it carries the study, and is refused on a case dispensed by art. 73-A."""
     _require_technical(by)
     case = case_lock(case)
     latest = latest_versions(case)
     pending = [v for v in latest.values() if v.verdict == Verdict.NONCONFORMING]
     if can_proceed(case.suspend) and not pending:
         raise ServiceError(_("Suspend only with at least one document marked not conforming."))
+    extra = reasons_resolve(reasons)
+    if (
+        can_proceed(case.suspend)
+        and not extra
+        and not CaseReason.objects.filter(version__in=pending).exists()
+    ):
+        raise ReasonsMissing(
+            _("Give at least one reason from the catalogue: the RT and the customer read it.")
+        )
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
     if can_proceed(case.suspend):
         _flow_study(
             case, by, FlowDecision.TECHNICAL_SUSPEND, flow_inversion, study_file, study_engineer, study_art
         )
-    case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
+    event = case_transition(
+        case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else []))
+    )
+    reasons_send(case=case, event=event, versions=pending)
+    reasons_give(case=case, decision=ReasonDecision.SUSPENSION, reasons=extra, by=by, note=note, event=event)
     deadline_start(subject=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
     email_case(
@@ -125,6 +193,7 @@ def case_technical_suspend(
         "case_suspended",
         pending=pending,
         note=note,
+        reasons=list(event.reasons.order_by("version__kind", "id")),
         correction=case.deadlines.get(kind=clocks.CORRECTION.code, state=Deadline.State.OPEN),
     )
     return case
@@ -132,21 +201,42 @@ def case_technical_suspend(
 
 @transaction.atomic
 def case_technical_reject(
-    *, case, by, reason, flow_inversion=False, study_file=None, study_engineer="", study_art=""
+    *, case, by, reason, reasons=(), flow_inversion=False, study_file=None, study_engineer="", study_art=""
 ):
+    """Reject with one or more reasons from the catalogue and the note (`reason`) the customer reads; "por
+    inversão de fluxo" (`flow_inversion`) with the study (SPEC §15)."""
     _require_technical(by)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Say why the order is rejected: the customer and the RT will read it."))
+    chosen = reasons_resolve(
+        reasons, required=_("Choose at least one reason from the catalogue: the customer and the RT read it.")
+    )
     case = case_lock(case)
     if can_proceed(case.technical_reject):
         _flow_study(
             case, by, FlowDecision.TECHNICAL_REJECT, flow_inversion, study_file, study_engineer, study_art
         )
     case.decision_note = reason
-    case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
+    event = case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
+    # The documents marked not conforming in this round are told with the rejection too.
+    pending = [v for v in latest_versions(case).values() if v.verdict == Verdict.NONCONFORMING]
+    reasons_send(case=case, event=event, versions=pending)
+    reasons_give(
+        case=case,
+        decision=ReasonDecision.TECHNICAL_REJECTION,
+        reasons=chosen,
+        by=by,
+        note=reason,
+        event=event,
+    )
     _answer(case, by, reason)
-    email_case(case, "case_technical_rejected", reason=reason)
+    email_case(
+        case,
+        "case_technical_rejected",
+        reason=reason,
+        reasons=list(event.reasons.order_by("version__kind", "id")),
+    )
     return case
 
 
@@ -162,6 +252,9 @@ def case_technical_review(
     decision="",
     note="",
     grid_works_needed=False,
+    reasons=(),
+    verdict_reasons=None,
+    new_facts=None,
     flow_inversion=False,
     study_file=None,
     study_engineer="",
@@ -171,12 +264,16 @@ def case_technical_review(
 
     `verdicts` is {version id: (verdict, note)} for latest versions of the case's documents; `decision` is
     "approve", "suspend", "reject" or "" (save the verdicts only); `note` is the note to the RT of a
-    suspension or the reason of a rejection. One transaction: when the decision is refused (approve with a
-    non-conforming document, reject without a reason), the verdicts of the same form are not kept either.
-    `flow_inversion` says a suspension or rejection is "por inversão de fluxo": then the study (PDF, engineer,
-    ART) is required, and refused on a case dispensed by art. 73-A (SPEC §15).
+    suspension or the reason of a rejection, and `reasons` its reasons from the catalogue (SPEC §15).
+    `verdict_reasons` is {version id: reasons} of the versions marked not conforming; `new_facts` is
+    {version id: explanation} of those ticked "Fato novo". `flow_inversion` says a suspension or rejection is
+    "por inversão de fluxo": then the study (PDF, engineer, ART) is required, and refused on a case dispensed
+    by art. 73-A. One transaction: when the decision is refused (approve with a non-conforming document,
+    reject without a reason), the verdicts of the same form are not kept either.
     """
     _require_technical(by)
+    verdict_reasons = verdict_reasons or {}
+    new_facts = new_facts or {}
     if decision and decision not in DECISIONS:
         raise ServiceError(_("Choose approve, suspend or reject."))
     case = case_lock(case)
@@ -184,14 +281,36 @@ def case_technical_review(
         # Another analyst decided meanwhile, or the RT withdrew: the form on the page is stale.
         raise ServiceError(_("This order is no longer under analysis: reload the page."))
     latest = {version.pk: version for version in latest_versions(case).values()}
+    drafts = {}
+    for version_id, reason_id in CaseReason.objects.filter(
+        version__in=list(latest), decided_at__isnull=True
+    ).values_list("version", "reason"):
+        drafts.setdefault(version_id, set()).add(reason_id)
+    errors = {}
     for pk, (verdict, verdict_note) in verdicts.items():
         version = latest.get(pk)
         if version is None:
             # An older version (a stale page after the RT replaced it) or another case's: judge the newest.
             raise ServiceError(_("Judge only the latest version of each document: reload the page."))
-        if (verdict, (verdict_note or "").strip()) == (version.verdict, version.verdict_note):
+        given = verdict_reasons.get(pk, ())
+        given_ids = {getattr(r, "pk", r) for r in given}
+        unchanged = (verdict, (verdict_note or "").strip()) == (version.verdict, version.verdict_note)
+        if unchanged and given_ids == drafts.get(pk, set()) and (pk in new_facts) == version.new_fact:
             continue  # unchanged: keep who judged it and when
-        version_verdict(version=version, by=by, verdict=verdict, note=verdict_note)
+        try:
+            version_verdict(
+                version=version,
+                by=by,
+                verdict=verdict,
+                note=verdict_note,
+                reasons=given,
+                new_fact=pk in new_facts,
+                new_fact_note=new_facts.get(pk, ""),
+            )
+        except RuleBroken as exc:
+            errors.update(exc.errors)  # every document's refusal at once, each at its field
+    if errors:
+        raise RuleBroken(errors)
     if decision == "approve":
         return case_technical_approve(case=case, by=by, grid_works_needed=grid_works_needed)
     study = {
@@ -203,7 +322,7 @@ def case_technical_review(
     if flow_inversion and decision not in ("suspend", "reject"):
         raise ServiceError(_("Flow inversion is a reason to suspend or to reject: choose one of them."))
     if decision == "suspend":
-        return case_technical_suspend(case=case, by=by, note=(note or "").strip(), **study)
+        return case_technical_suspend(case=case, by=by, note=(note or "").strip(), reasons=reasons, **study)
     if decision == "reject":
-        return case_technical_reject(case=case, by=by, reason=note, **study)
+        return case_technical_reject(case=case, by=by, reason=note, reasons=reasons, **study)
     return case

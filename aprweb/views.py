@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gdportal import ratelimit
 from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
+from gdportal.cases.reasons_services import case_panel_context
 from gdportal.cases.services import ServiceError
 from gdportal.clientip import client_ip
 from gdportal.middleware import accepts_uploads
@@ -277,6 +278,7 @@ def order_detail(request, pk):
     context = _order_context(order)
     context["events"] = order.case.events.order_by("created_at", "id")
     context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
+    context["reasons_panel"] = case_panel_context(order.case, request.user)
     return render(request, "aprweb/order_detail.html", context)
 
 

@@ -145,7 +145,9 @@ def _decide(model_admin, request, pk, action):
             case = services.case_commercial_approve(case=case, by=request.user)
             messages.success(request, _("Approved: service note %(ns)s issued.") % {"ns": case.ns})
         elif action == "reject":
-            services.case_commercial_reject(case=case, by=request.user, reason=reason)
+            services.case_commercial_reject(
+                case=case, by=request.user, reason=reason, reasons=form.data.getlist("reasons")
+            )
             messages.success(request, _("Request rejected; the customer and the RT were told."))
         elif action == "answer":
             services.consultation_answer(case=case, by=request.user, answer=reason)

@@ -92,7 +92,10 @@ def seed_cases(customer_user, rt_user):
                 case = services.case_commercial_approve(case=case, by=analyst)
             elif step == "reject":
                 case = services.case_commercial_reject(
-                    case=case, by=analyst, reason="Documento de identificação ilegível."
+                    case=case,
+                    by=analyst,
+                    reason="Documento de identificação ilegível.",
+                    reasons=["documento-ilegivel"],
                 )
             elif step == "cancel":
                 case = services.case_cancel(case=case, by=customer_user, reason="Desistência do titular.")

@@ -21,6 +21,7 @@ from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
 from gdportal.cases.held import FIELD as HELD_FIELD
 from gdportal.cases.held import held_from_token, held_token
 from gdportal.cases.models import Case
+from gdportal.cases.reason_fields import ReasonsField
 from gdportal.formfields import (
     DOCUMENT_ATTRS,
     PROTOCOL_ATTRS,
@@ -464,6 +465,7 @@ class ConsultationForm(AccessRequestForm):
 
 class DecisionForm(NamedRequiredMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    reasons = ReasonsField(label=_("Reasons of the rejection (catalogue)"))
 
 
 class CancelForm(NamedRequiredMixin, forms.Form):

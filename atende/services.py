@@ -18,6 +18,8 @@ from gdportal.cases.filing_checks import FAST_TRACK_TERM, GRID_ZERO_DECLARATION,
 from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed, gfc_required
 from gdportal.cases.held import held_attach, held_release
 from gdportal.cases.models import Case, Guarantee, HeldUpload
+from gdportal.cases.reasons import ReasonDecision
+from gdportal.cases.reasons_services import reasons_give, reasons_resolve
 from gdportal.cases.services import (
     ServiceError,
     case_check_rules,
@@ -199,23 +201,43 @@ def case_commercial_approve(*, case, by):
     return case
 
 
-def _written_decision(*, case, by, perm, text, required, field, transition, action, clock, template, name):
-    """A commercial decision the customer reads as text: a rejection's reason, a consultation's answer."""
+def _written_decision(
+    *, case, by, perm, text, required, field, transition, action, clock, template, name, reasons=None
+):
+    """A commercial decision the customer reads as text: a rejection's reason, a consultation's answer.
+
+    `reasons` (a rejection's, from the catalogue, SPEC §15): one or more are required and given with it."""
     if not by.has_perm(perm):
         raise PermissionDenied
     text = (text or "").strip()
     if not text:
         raise ServiceError(required)
+    chosen = None
+    if reasons is not None:
+        chosen = reasons_resolve(
+            reasons,
+            required=_("Choose at least one reason from the catalogue: the customer and the RT read it."),
+        )
     case = case_lock(case)
     setattr(case, field, text)
-    case_transition(getattr(case, transition), by=by, action=action, note=text)
+    event = case_transition(getattr(case, transition), by=by, action=action, note=text)
     deadline_close(subject=case, kinds=[clock.code])
-    email_case(case, template, **{name: text})
+    extra = {}
+    if chosen is not None:
+        extra["reasons"] = reasons_give(
+            case=case,
+            decision=ReasonDecision.COMMERCIAL_REJECTION,
+            reasons=chosen,
+            by=by,
+            note=text,
+            event=event,
+        )
+    email_case(case, template, **{name: text}, **extra)
     return case
 
 
 @transaction.atomic
-def case_commercial_reject(*, case, by, reason):
+def case_commercial_reject(*, case, by, reason, reasons=()):
     return _written_decision(
         case=case,
         by=by,
@@ -228,6 +250,7 @@ def case_commercial_reject(*, case, by, reason):
         clock=clocks.COMMERCIAL_SLA,
         template="case_commercial_rejected",
         name="reason",
+        reasons=reasons,
     )
 
 

@@ -33,6 +33,8 @@ PLANS = [
     ("Demonstração: vistoria agendada", "3000000009", "scheduled"),
     ("Demonstração: vistoria reprovada", "3000000010", "failed"),
     ("Demonstração: conectada", "3000000011", "connected"),
+    # Before the approval: the technical analysis suspended it with reasons from the catalogue (SPEC §15).
+    ("Demonstração: suspensa com pendências", "3000000015", "suspended"),
 ]
 STEPS = ["approved", "issued", "accepted", "scheduled", "failed", "connected"]
 # The connected plant is a fast-track one (SPEC §15, art. 73-A): 7,5 kW of autoconsumo local with the holder's
@@ -103,15 +105,13 @@ def _rt_registration(rt_user, analyst):
     )
 
 
-def _approved(customer_user, rt_user, installation, label, commercial, technical):
-    """Filed by the RT for the customer, NS issued, the order registered, documented, sent and approved."""
+def _submitted(customer_user, rt_user, installation, label, commercial):
+    """Filed by the RT for the customer, NS issued, the order registered, documented and sent to analysis."""
     from aprweb.models import AprOrder, OrderRequestType, PlantFormat, ProjectType
     from aprweb.selectors import missing_kinds
     from aprweb.services_orders import order_register, order_submit, order_upload
-    from aprweb.services_technical import case_technical_approve, version_verdict
     from atende import services as atende_services
     from atende.demo import _draft, _pdf
-    from gdportal.cases.documents import latest_versions
 
     case = _draft(customer_user, installation, rt=rt_user, label=label, **FILED_AS.get(label, {}))
     case = atende_services.case_submit(case=case, by=rt_user)
@@ -141,10 +141,55 @@ def _approved(customer_user, rt_user, installation, label, commercial, technical
         order_upload(order=order, kind=kind, uploaded=ContentFile(_pdf(), name=f"{kind}.pdf"), by=rt_user)
     order_submit(order=order, by=rt_user)
     case.refresh_from_db()
+    return case
+
+
+def _approved(customer_user, rt_user, installation, label, commercial, technical):
+    """Sent to analysis, every document conforming, approved."""
+    from aprweb.services_technical import case_technical_approve, version_verdict
+    from gdportal.cases.documents import latest_versions
+
+    case = _submitted(customer_user, rt_user, installation, label, commercial)
     for version in latest_versions(case).values():
         if version.kind != "identity":  # the commercial analyst's paper, not the technical review's
             version_verdict(version=version, by=technical, verdict="conforming")
     return case_technical_approve(case=case, by=technical)
+
+
+# The pendências of the suspended demo: per document kind, (note, reasons from the catalogue).
+PENDING = {
+    "art": ("ART sem o comprovante de pagamento.", ["art-ausente"]),
+    "generation_memorial": (
+        "O memorial informa 10 kW; o pedido e o diagrama, 8,5 kW.",
+        ["memorial-divergente", "potencia-divergente"],
+    ),
+}
+
+
+def _suspended(customer_user, rt_user, installation, label, commercial, technical):
+    """Sent to analysis and suspended: two documents not conforming, each with its reasons, and the
+    coordinates — Cemig's most frequent reason — on the whole order."""
+    from aprweb.services_technical import case_technical_suspend, version_verdict
+    from gdportal.cases.documents import latest_versions
+
+    case = _submitted(customer_user, rt_user, installation, label, commercial)
+    for version in latest_versions(case).values():
+        if version.kind == "identity":
+            continue
+        note, reasons = PENDING.get(version.kind, ("", []))
+        version_verdict(
+            version=version,
+            by=technical,
+            verdict="nonconforming" if reasons else "conforming",
+            note=note,
+            reasons=reasons,
+        )
+    return case_technical_suspend(
+        case=case,
+        by=technical,
+        note="As coordenadas informadas ficam a 2,3 km do endereço cadastrado da UC: confira-as no croqui.",
+        reasons=["coordenadas-100m"],
+    )
 
 
 def _inspection_form(case):
@@ -215,6 +260,9 @@ def seed_cases(customer_user, rt_user):
         if Case.objects.filter(other_info=label, customer=customer).exists():
             continue
         installation = installations[number]
+        if target == "suspended":
+            _suspended(customer_user, rt_user, installation, label, commercial, technical)
+            continue
         case = _approved(customer_user, rt_user, installation, label, commercial, technical)
         _walk(case, target, customer_user, technical, inspector, installation)
     return Case.objects.filter(customer=customer).exclude(state=CaseState.DRAFT).count()

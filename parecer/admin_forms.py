@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gdportal.cases.flow import FIELD_FLOW
 from gdportal.cases.flow_forms import study_fields
+from gdportal.cases.reason_fields import ReasonsField
 from gdportal.formfields import BRDateField, BRDecimalField, NamedRequiredMixin
 from gdportal.registry.models import InstallationClass, Phases, Voltage
 
@@ -57,6 +58,7 @@ class ParecerIssueForm(NamedRequiredMixin, forms.Form):
         label=_("Reason (unfavourable opinion)"),
         help_text=_("The customer reads it: say what prevents access."),
     )
+    reasons = ReasonsField(label=_("Reasons (unfavourable opinion)"))
     voltage = forms.ChoiceField(
         label=_("Connection voltage"), choices=BLANK + Voltage.choices, required=False
     )
@@ -115,6 +117,7 @@ class ParecerIssueForm(NamedRequiredMixin, forms.Form):
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)
+        data["reasons"] = list(data.get("reasons") or [])
         if data["financial_participation"] is None:
             data["financial_participation"] = Decimal("0")
         return data

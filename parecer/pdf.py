@@ -86,6 +86,7 @@ class ParecerSheet:
     study_art: str = ""
     # SPEC §15: the art. 73-A ground ("" when the case went through the flow-inversion analysis).
     flow_dispensation: str = ""
+    reasons: str = ""  # an unfavourable opinion's reasons from the catalogue, with their norm references
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -181,6 +182,7 @@ def _story(sheet: ParecerSheet) -> list:
         story.append(
             _fields(
                 (_("Opinion"), _("Unfavourable: this opinion does not authorise building the plant.")),
+                (_("Reasons"), sheet.reasons),
                 (_("Reason"), sheet.unfavourable_reason),
             )
         )

@@ -24,6 +24,8 @@ from gdportal.cases.choices import CaseState, EventAction, FlowDecision, Reason
 from gdportal.cases.documents import document_store
 from gdportal.cases.flow import dispensed_message, flow_study_attach, study_errors
 from gdportal.cases.gfc import gfc_mark_releasable
+from gdportal.cases.reasons import ReasonDecision
+from gdportal.cases.reasons_services import reasons_give, reasons_resolve
 from gdportal.cases.services import (
     CLAIM_ALPHABET,
     RuleBroken,
@@ -126,7 +128,7 @@ def _flow_errors(case, favourable, flow_inversion, injection_limit_kw, study):
     return errors
 
 
-def _sheet(case, parecer, study=None):
+def _sheet(case, parecer, study=None, reasons=()):
     from .pdf import ParecerSheet
 
     installation = case.installation.number if case.installation_id else ""
@@ -166,6 +168,7 @@ def _sheet(case, parecer, study=None):
         injection_limit_kw=parecer.injection_limit_kw,
         study_engineer=study.engineer if study else "",
         study_art=study.art_number if study else "",
+        reasons="; ".join(f"{row.text} ({row.norm_reference})" for row in reasons),
     )
 
 
@@ -187,6 +190,7 @@ def parecer_issue(
     financial_participation=Decimal("0"),
     customer_works="",
     unfavourable_reason="",
+    reasons=(),
     flow_inversion=False,
     injection_limit_kw=None,
     study_file=None,
@@ -195,9 +199,10 @@ def parecer_issue(
 ):
     """Issue the parecer of an approved case: the PDF is rendered, stored and hashed like any document.
 
-    For flow inversion (SPEC §15) — `flow_inversion` on an unfavourable opinion, or an `injection_limit_kw` on
-    a favourable one — the study PDF, its engineer and ART number are required, and the decision is refused on
-    a case dispensed by art. 73-A.
+    An unfavourable one names one or more reasons from the catalogue (SPEC §15) besides its text. For flow
+    inversion — `flow_inversion` on an unfavourable opinion, or an `injection_limit_kw` on a favourable one —
+    the study PDF, its engineer and ART number are required, and the decision is refused on a case dispensed
+    by art. 73-A.
     """
     _require(by, "cases.technical_review")
     case = case_lock(case)
@@ -228,6 +233,14 @@ def parecer_issue(
         **_content_errors(case, favourable, fields),
         **_flow_errors(case, favourable, flow_inversion, injection_limit_kw, study_input),
     }
+    chosen = []
+    if not favourable:
+        try:
+            chosen = reasons_resolve(
+                reasons, required=_("Choose at least one reason from the catalogue: the customer reads it.")
+            )
+        except RuleBroken as exc:
+            errors.update(exc.errors)
     if errors:
         raise RuleBroken(errors)
     fields["flow_inversion"] = bool(flow_inversion) or injection_limit_kw is not None
@@ -244,11 +257,19 @@ def parecer_issue(
         verification_code=new_verification_code(),
         **fields,
     )
-    case_transition(
+    event = case_transition(
         transition,
         by=by,
         action=EventAction.PARECER_ISSUED if favourable else EventAction.PARECER_UNFAVOURABLE,
         note="" if favourable else parecer.unfavourable_reason,
+    )
+    given = reasons_give(
+        case=case,
+        decision=ReasonDecision.UNFAVOURABLE_PARECER,
+        reasons=chosen,
+        by=by,
+        note=parecer.unfavourable_reason,
+        event=event,
     )
     deadline_close(subject=case, kinds=[case_clocks.PARECER_SLA.code], at=now)
     if favourable:
@@ -275,12 +296,14 @@ def parecer_issue(
     from .pdf import render_parecer_pdf
 
     with override(settings.LANGUAGE_CODE):
-        pdf = render_parecer_pdf(_sheet(case, parecer, study))
+        pdf = render_parecer_pdf(_sheet(case, parecer, study, given))
     parecer.document = document_store(
         case=case, kind=PARECER_PDF, uploaded=ContentFile(pdf, name=f"parecer-{case.protocol}.pdf"), by=by
     )
     parecer.save(update_fields=["valid_until", "document"])
-    email_case(case, "parecer_issued" if favourable else "parecer_unfavourable", parecer=parecer)
+    email_case(
+        case, "parecer_issued" if favourable else "parecer_unfavourable", parecer=parecer, reasons=given
+    )
     return parecer
 
 

@@ -23,9 +23,9 @@ def test_seed_demo_creates_the_demo_people_and_is_idempotent():
     maria = User.objects.get(email=demo.CUSTOMER_EMAIL)
     assert maria.customer.document == "52998224725"
     assert not maria.customer.overdue_debts().exists()
-    # Three for stage 1's demo (0001 left free), one per stage-3 demo state (demo/journeys.py) and the plant
-    # with its two receiving units (demo/compensation.py).
-    assert maria.customer.installations.active().count() == 12
+    # Three for stage 1's demo (0001 left free), one per stage-3 demo state and the suspended one
+    # (demo/journeys.py) and the plant with its two receiving units (demo/compensation.py).
+    assert maria.customer.installations.active().count() == 13
     debtor = User.objects.get(email=demo.DEBTOR_EMAIL)
     assert debtor.customer.overdue_debts().exists()
     rt = User.objects.get(cpf="11144477735")
@@ -77,7 +77,8 @@ def test_demo_has_cases_in_the_stage_one_states():
         "cancelled",
         "consultation_answered",
     } <= states
-    assert Case.objects.count() == 5 + 6  # stage 1's five, stage 3's six (tests/parecer/test_seed_stage3.py)
+    # Stage 1's five, stage 3's six (tests/parecer/test_seed_stage3.py), the suspended one.
+    assert Case.objects.count() == 5 + 6 + 1
 
 
 def test_the_demo_plant_has_14_computed_cycles_and_credits():
@@ -89,3 +90,15 @@ def test_the_demo_plant_has_14_computed_cycles_and_credits():
     # The two receiving units got 60 % and 40 % of the plant's surplus: credits exist and nothing is negative.
     assert CycleResult.objects.filter(installation__number="3000000013", received_kwh__gt=0).exists()
     assert not CreditLot.objects.filter(remaining_kwh__lt=0).exists()
+
+
+def test_demo_has_a_case_suspended_with_reasons_from_the_catalogue(client):
+    from gdportal.cases.models import Case
+
+    call_command("seed_demo")
+    case = Case.objects.get(state="pending_correction", other_info="Demonstração: suspensa com pendências")
+    codes = set(case.decision_reasons.decided().values_list("reason__code", flat=True))
+    assert codes == {"art-ausente", "memorial-divergente", "potencia-divergente", "coordenadas-100m"}
+    client.force_login(get_user_model().objects.get(email=demo.CUSTOMER_EMAIL))
+    html = client.get(f"/atende/servicos/{case.protocol}/").content.decode()
+    assert "Coordenadas geográficas a mais de 100 m do endereço da unidade consumidora" in html

@@ -15,6 +15,9 @@ COMMERCIAL_ANALYST = "Analista comercial"
 TECHNICAL_ANALYST = "Analista técnico"
 REGISTRATION_ANALYST = "Analista de cadastro"
 INSPECTOR = "Vistoriador"
+# Not a queue-working role (no clocks, no digest): the few who keep the reasons catalogue (SPEC §15). Analysts
+# only read it, so no one who decides a case can rewrite the reasons they choose from.
+REASONS_CURATOR = "Curador do catálogo de motivos"
 
 _REGISTRY_READ = ["registry.view_customer", "registry.view_installation", "registry.view_debt"]
 
@@ -25,6 +28,8 @@ _CASE_READ = [
     "deadlines.view_deadline",
     "deadlines.view_nonworkingday",
 ]
+
+_REASONS_READ = ["cases.view_decisionreason"]
 
 ROLE_PERMISSIONS = {
     COMMERCIAL_ANALYST: [
@@ -41,6 +46,7 @@ ROLE_PERMISSIONS = {
         "deadlines.add_nonworkingday",
         "deadlines.change_nonworkingday",
         "deadlines.delete_nonworkingday",
+        *_REASONS_READ,
     ],
     TECHNICAL_ANALYST: [
         *_REGISTRY_READ,
@@ -53,6 +59,7 @@ ROLE_PERMISSIONS = {
         "parecer.view_parecer",
         "parecer.view_parecerqueue",
         "parecer.view_inspection",
+        *_REASONS_READ,
     ],
     REGISTRATION_ANALYST: ["aprweb.view_rtregistration", "aprweb.review_registration"],
     # Without cases.view_all_cases: the inspector sees only the cases in inspection (Case.objects.for_user).
@@ -68,6 +75,11 @@ ROLE_PERMISSIONS = {
 
 ROLES = list(ROLE_PERMISSIONS)
 
+# Groups kept like the roles but outside ROLES (the SLA board and the digests know only the roles).
+GROUP_PERMISSIONS = {
+    REASONS_CURATOR: ["cases.view_decisionreason", "cases.add_decisionreason", "cases.change_decisionreason"],
+}
+
 
 def extend_role(role, permissions):
     """Let a later app declare its permissions for a role next to the code that checks them."""
@@ -79,7 +91,7 @@ def sync_roles(group_model=None, permission_model=None, using=DEFAULT_DB_ALIAS, 
 
     group_model = group_model or Group
     permission_model = permission_model or Permission
-    for role, codes in ROLE_PERMISSIONS.items():
+    for role, codes in {**ROLE_PERMISSIONS, **GROUP_PERMISSIONS}.items():
         group, _ = group_model.objects.using(using).get_or_create(name=role)
         wanted = []
         for code in codes:

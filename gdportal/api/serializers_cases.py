@@ -6,7 +6,8 @@ from rest_framework import serializers
 
 from gdportal.brdocs import mask_name
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
-from gdportal.cases.models import Case, CaseEvent, DocumentFinding, DocumentVersion
+from gdportal.cases.models import Case, CaseEvent, CaseReason, DocumentFinding, DocumentVersion
+from gdportal.cases.reasons_services import case_reasons_sent
 from gdportal.deadlines.models import Deadline
 
 
@@ -62,6 +63,12 @@ class FindingSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField()
     verdict = serializers.CharField(help_text=_("conforming, not_conforming or empty while not judged."))
+    new_fact = serializers.BooleanField(
+        help_text=_(
+            "Marked not conforming as a new fact although unchanged since an earlier analysis found it "
+            "conforming (REN 1.000 art. 10); new_fact_note says what is new."
+        )
+    )
     checked_at = serializers.DateTimeField(
         allow_null=True, help_text=_("When the automatic checks read the file; null until then.")
     )
@@ -83,7 +90,31 @@ class DocumentSerializer(serializers.ModelSerializer):
             "content_type",
             "uploaded_at",
         ]
-        fields += ["verdict", "verdict_note", "checked_at", "findings"]
+        fields += ["verdict", "verdict_note", "new_fact", "new_fact_note", "checked_at", "findings"]
+
+
+class ReasonSerializer(serializers.ModelSerializer):
+    """One reason of a pendência or refusal (SPEC §15), with its words as they were when given."""
+
+    code = serializers.CharField(source="reason.code", help_text=_("The reason's code in the catalogue."))
+    kind = serializers.CharField(help_text=_("pendency or refusal."))
+    decision = serializers.CharField(
+        help_text=_(
+            "document, suspension, commercial_rejection, technical_rejection or unfavourable_parecer."
+        )
+    )
+    decision_label = serializers.CharField(source="get_decision_display")
+    document_kind = serializers.SerializerMethodField(help_text=_("The document's kind, for a document's."))
+    document_id = serializers.IntegerField(source="version_id", allow_null=True)
+
+    class Meta:
+        model = CaseReason
+        fields = ["code", "text", "norm_reference", "note", "kind", "decision", "decision_label"]
+        fields += ["document_kind", "document_id", "decided_at"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_document_kind(self, row):
+        return row.version.kind if row.version_id else None
 
 
 class FlowStudySerializer(serializers.Serializer):
@@ -140,13 +171,24 @@ class CaseDetailSerializer(CaseSerializer):
     decision_note = serializers.CharField(read_only=True, help_text=_("Reason of the last decision."))
     answer = serializers.CharField(read_only=True, help_text=_("The answer to a consultation."))
     flow_studies = FlowStudySerializer(many=True, read_only=True)
+    reasons = serializers.SerializerMethodField(
+        help_text=_("The reasons of every pendência and refusal sent on the case, newest first.")
+    )
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
-        fields += ["flow_studies"]
+        fields += ["flow_studies", "reasons"]
         # SPEC §15: why the case is dispensed from the flow-inversion analysis (art. 73-A), '' when it is not.
         fields += ["flow_dispensation"]
         read_only_fields = fields
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_reasons(self, case):
+        # Prefetched by the case views (to_attr); any other view showing a case reads them here.
+        rows = getattr(case, "reasons_sent", None)
+        if rows is None:
+            rows = case_reasons_sent(case)
+        return ReasonSerializer(rows, many=True).data
 
     @extend_schema_field(DocumentSerializer(many=True))
     def get_documents(self, case):

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from gdportal.cases import deadline_kinds as case_clocks
 from gdportal.cases.choices import CaseKind, CaseState
 from gdportal.cases.flow import flow_studies_request
-from gdportal.cases.models import Case, CaseEvent, DocumentVersion, FlowStudy
+from gdportal.cases.models import Case, CaseEvent, CaseReason, DocumentVersion, FlowStudy
 from gdportal.cases.selectors import customers_served, open_clocks_prefetch
 from gdportal.deadlines.models import Deadline
 
@@ -94,6 +94,7 @@ DETAIL_EXAMPLE = {
         }
     ],
     "documents": [],
+    "reasons": [],
 }
 
 
@@ -147,6 +148,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                 open_clocks_prefetch(),
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
                 Prefetch("flow_studies", queryset=FlowStudy.objects.order_by("-created_at", "-id")),
+                Prefetch(
+                    "decision_reasons",
+                    queryset=CaseReason.objects.decided()
+                    .select_related("reason", "version")
+                    .order_by("-decided_at", "-event_id", "version__kind", "id"),
+                    to_attr="reasons_sent",
+                ),
                 Prefetch(
                     "documents",
                     queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id").prefetch_related(

@@ -1,4 +1,7 @@
-"""The kernel's own admin pages: the flow-inversion studies asked for (deliver them here) and the breaches."""
+"""The kernel's own admin pages: the flow-inversion studies asked for (deliver them here), the breaches, and
+the reasons catalogue (SPEC §15). Who may edit the catalogue is gdportal/accounts/roles.py: its curators add
+and change reasons, analysts only read them; nobody deletes one (decisions point to it: retire it with
+"active")."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +21,7 @@ from .flow import flow_studies_deliver
 from .flow_forms import StudiesDeliveryForm, study_kwargs
 from .flow_models import Breach, FlowStudiesRequest
 from .models import Case
+from .reasons import DecisionReason
 from .services import RuleBroken, ServiceError
 
 
@@ -127,3 +131,18 @@ class BreachAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(case__in=Case.objects.for_user(request.user))
+
+
+@admin.register(DecisionReason)
+class DecisionReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "text", "norm_reference", "active", "position"]
+    list_filter = ["active"]
+    search_fields = ["code", "text", "norm_reference"]
+    ordering = ["position", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is what past decisions and the public counts are grouped by: fixed once created.
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -18,7 +18,12 @@ class CasesConfig(AppConfig):
 
         # The case as a clock subject, the clocks that cross stages, the document checks of every kind.
         from . import board, checks, deadline_kinds  # noqa: F401
+        from .extensions import register_case_panel
         from .models import Case
+        from .reasons_services import case_panel_context
+
+        # The reasons of every pendência and refusal (SPEC §15), right below the case's clocks.
+        register_case_panel("cases/_reasons_panel.html", case_panel_context, order=5)
 
         register_context_loader(
             "case_id", lambda pk: {"case": Case.objects.select_related("customer", "rt").get(pk=pk)}

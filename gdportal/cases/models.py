@@ -448,6 +448,10 @@ class DocumentVersion(models.Model):
         related_name="+",
     )
     verdict_at = models.DateTimeField(_("verdict at"), null=True, blank=True)
+    # One round of pendências (REN 1.000 art. 10, SPEC §15): a version marked Conforme in an earlier round
+    # turns Não conforme only as a "fato novo", explained; such verdicts are counted apart.
+    new_fact = models.BooleanField(_("new fact"), default=False)
+    new_fact_note = models.TextField(_("new fact: explanation"), blank=True)
     # When the automatic checks ran (findings.py; their findings hang from the version): empty until then.
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
@@ -511,3 +515,4 @@ class HeldUpload(models.Model):
 from .findings import DocumentFinding  # noqa: E402,F401  (the checks and their model live together)
 from .flow_models import Breach, FlowStudiesRequest, FlowStudy  # noqa: E402,F401  (SPEC §15, §9)
 from .guarantee import Guarantee  # noqa: E402,F401  (the model lives in its own module)
+from .reasons import CaseReason, DecisionReason  # noqa: E402,F401  (the reasons catalogue, SPEC §15)

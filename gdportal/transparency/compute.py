@@ -1,4 +1,5 @@
-"""The transparency figures (SPEC §14, §9), computed from the clock rows alone — no case, no person.
+"""The transparency figures (SPEC §14, §9), computed from the clock rows alone — no case, no person (the
+reasons of pendências and refusals, SPEC §15, are counted apart in reasons.py).
 
 Per month and per stage (stages.py): how many cases had a clock of the stage close that month, how many clocks
 closed, the median and 90th-percentile time they took, and how many closed within their regulatory deadline.
@@ -47,6 +48,7 @@ from gdportal.deadlines.calendar import LOCAL_TZ
 from gdportal.deadlines.models import Deadline
 
 from . import stages
+from .reasons import reason_figures
 
 VERSION = 1
 CLOSED = (Deadline.State.MET, Deadline.State.LAPSED)
@@ -267,4 +269,6 @@ def compute_figures(*, now=None, months=None):
         "stages": stage_figures,
         "breach_kinds": utility,
         "breaches": breaches,
+        # Pendências and refusals per reason and the "fato novo" count (SPEC §15): reasons.py.
+        "reasons": reason_figures(since=since, now=now, keys=keys),
     }

@@ -63,6 +63,11 @@ def shown_months(figures):
     months = figures["months"]
     busy = {row["month"] for stage in figures["stages"] for row in stage["months"] if row["closed"]}
     busy |= {row["month"] for row in figures["breaches"] if row["total"]}
+    busy |= {
+        row["month"]
+        for row in figures.get("reasons", {}).get("months", [])
+        if row["pendency"] or row["refusal"] or row["new_fact"]
+    }
     first = next((index for index, key in enumerate(months) if key in busy), len(months) - 1)
     return months[first:]
 

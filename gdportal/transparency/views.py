@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from gdportal.cache import cache_get, cache_set
 
 from . import figures as present
+from . import reasons as reason_figures
 from .chart import build_chart
 from .services import CACHE_SECONDS, latest_snapshot, request_computation
 
@@ -51,6 +52,12 @@ def _figures_html(snapshot):
                 "breach_clocks": breach_clocks,
                 "breach_rows": breach_rows,
                 "first_month": present.month_label(present.shown_months(figures)[0]),
+                "reason_rows": [
+                    (present.month_label(key), lines, totals, new_fact)
+                    for key, lines, totals, new_fact in reason_figures.reason_rows(
+                        figures, present.shown_months(figures)
+                    )
+                ],
             },
         )
         cache_set(key, html, CACHE_SECONDS)
@@ -96,3 +103,13 @@ def breaches_csv(request):
         return _pending_csv()
     rows = present.breach_csv_rows(snapshot["figures"])
     return _csv(rows, present.BREACH_CSV_COLUMNS, "transparencia-descumprimentos.csv", snapshot)
+
+
+@require_GET
+def reasons_csv(request):
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        return _pending_csv()
+    figures = snapshot["figures"]
+    rows = reason_figures.reason_csv_rows(figures, present.shown_months(figures))
+    return _csv(rows, reason_figures.CSV_COLUMNS, "transparencia-motivos.csv", snapshot)

@@ -217,6 +217,7 @@ def test_pendencies_are_listed_and_the_order_goes_back_once_each_has_a_new_versi
                 by=technical_analyst,
                 verdict="nonconforming" if wrong else "conforming",
                 note="Sem pagamento" if wrong else "",
+                reasons=["art-ausente"] if wrong else [],
             )
     case_technical_suspend(case=case, by=technical_analyst)
     checklist = api.get(f"/api/v1/orders/{order.pk}/checklist/").json()

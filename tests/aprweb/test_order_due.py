@@ -44,6 +44,7 @@ def judge(case, analyst, wrong=()):
                 by=analyst,
                 verdict="nonconforming" if bad else "conforming",
                 note="Corrigir" if bad else "",
+                reasons=["documento-ilegivel"] if bad else [],
             )
 
 

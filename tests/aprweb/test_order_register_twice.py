@@ -38,7 +38,13 @@ def test_registering_twice_keeps_one_order_one_event_one_email(
 def test_a_suspension_opens_a_new_round_with_room_for_one_more_order(submitted_order, rt, technical_analyst):
     case = submitted_order.case
     art = case.documents.filter(kind="art").latest("uploaded_at")
-    version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="Sem pagamento")
+    version_verdict(
+        version=art,
+        by=technical_analyst,
+        verdict="nonconforming",
+        note="Sem pagamento",
+        reasons=["art-ausente"],
+    )
     case_technical_suspend(case=case, by=technical_analyst)
     case = Case.objects.get(pk=case.pk)
     assert case.state == CaseState.PENDING_CORRECTION

@@ -32,6 +32,7 @@ def suspended_order(submitted_order, technical_analyst):
             by=technical_analyst,
             verdict="nonconforming" if wrong else "conforming",
             note=notes.get(version.kind, ""),
+            reasons=["memorial-divergente"] if wrong else [],
         )
     case_technical_suspend(case=case, by=technical_analyst)
     submitted_order.refresh_from_db()

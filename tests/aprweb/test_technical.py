@@ -79,6 +79,7 @@ def test_suspend_correct_resubmit_approve(
         version=art.pk,
         verdict="nonconforming",
         note="ART sem comprovante de pagamento",
+        reasons=["art-ausente"],
     )
     with django_capture_on_commit_callbacks(execute=True):
         decide(client, case, "suspend", note="Corrigir a ART")
@@ -87,9 +88,12 @@ def test_suspend_correct_resubmit_approve(
     assert case.deadlines.get(kind="correction").state == "open"
     email = OutboundEmail.objects.get(template="case_suspended")
     assert "ART sem comprovante de pagamento" in email.body_text and rt.email in email.to
+    # The catalogue's reason and its norm reference reach the RT and the customer (SPEC §15).
+    assert "ART/TRT do responsável técnico ausente" in email.body_text and "Lei 6.496/1977" in email.body_text
 
     page = apr_client.get(reverse("aprweb:order", args=[submitted_order.pk])).content.decode()
     assert "Pendências" in page and "ART sem comprovante de pagamento" in page
+    assert "Lei 6.496/1977" in page
     apr_client.post(
         reverse("aprweb:order_upload", args=[submitted_order.pk, "art"]),
         {"file": SimpleUploadedFile("art-paga.pdf", pdf_bytes(2))},
@@ -116,6 +120,11 @@ def test_reject_and_reanalysis_keep_the_earlier_round(client, technical_analyst,
     case.refresh_from_db()
     assert case.state == CaseState.TECHNICAL_REVIEW
     decide(client, case, "reject", reason="Projeto incompatível com a ND 5.30")
+    case.refresh_from_db()
+    assert case.state == CaseState.TECHNICAL_REVIEW  # no reason from the catalogue: refused
+    decide(
+        client, case, "reject", reason="Projeto incompatível com a ND 5.30", reasons=["unifilar-incompleto"]
+    )
     case.refresh_from_db()
     assert case.state == CaseState.TECHNICAL_REJECTED
     old_ns = case.ns
@@ -170,7 +179,9 @@ def test_reanalysis_is_for_the_case_people_only(
     client, technical_analyst, submitted_order, outsider, commercial_analyst
 ):
     case = submitted_order.case
-    case_technical_reject(case=case, by=technical_analyst, reason="Projeto incompatível")
+    case_technical_reject(
+        case=case, by=technical_analyst, reason="Projeto incompatível", reasons=["unifilar-incompleto"]
+    )
     for stranger in (outsider, commercial_analyst):
         with pytest.raises(PermissionDenied):
             case_reanalysis_request(case=case, by=stranger, rejected_ns=case.ns)

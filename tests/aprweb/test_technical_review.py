@@ -13,6 +13,7 @@ from django.urls import reverse
 from aprweb.services_technical import case_technical_approve, version_verdict
 from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import document_store, latest_versions
+from gdportal.cases.models import DecisionReason
 from gdportal.cases.services import ServiceError
 from tests.files import pdf_bytes
 
@@ -28,14 +29,17 @@ def review_url(case):
 
 
 def form_data(case, *, verdicts=None, default="conforming", **extra):
-    """What the analyst's browser posts: a verdict (and a note) per document, then the decision."""
+    """What the analyst's browser posts: a verdict, a note and reasons (their catalogue ids) per document,
+    then the decision. `verdicts`: {kind: (verdict, note)} or (verdict, note, [reason codes])."""
     verdicts = verdicts or {}
     data = {}
     for kind, version in technical_versions(case).items():
-        verdict, note = verdicts.get(kind, (default, ""))
+        verdict, note, *chosen = verdicts.get(kind, (default, ""))
         if verdict:
             data[f"verdict-{version.pk}"] = verdict
         data[f"note-{version.pk}"] = note
+        if chosen:
+            data[f"reasons-{version.pk}"] = reason_ids(chosen[0])
     data.update(extra)
     return data
 
@@ -44,6 +48,10 @@ def form_data(case, *, verdicts=None, default="conforming", **extra):
 def analyst_client(client, technical_analyst):
     client.force_login(technical_analyst)
     return client
+
+
+def reason_ids(codes):
+    return [str(pk) for pk in DecisionReason.objects.filter(code__in=codes).values_list("pk", flat=True)]
 
 
 def verdicts_in_db(case):
@@ -67,7 +75,9 @@ def test_a_nonconforming_verdict_with_approve_is_refused_and_nothing_changes(ana
     case = submitted_order.case
     before = verdicts_in_db(case)
     data = form_data(
-        case, verdicts={"art": ("nonconforming", "ART sem comprovante de pagamento")}, decision="approve"
+        case,
+        verdicts={"art": ("nonconforming", "ART sem comprovante de pagamento", ["art-ausente"])},
+        decision="approve",
     )
     response = analyst_client.post(review_url(case), data)
     html = response.content.decode()
@@ -87,7 +97,7 @@ def test_suspend_in_one_go_lists_the_nonconforming_documents(analyst_client, sub
     case = submitted_order.case
     data = form_data(
         case,
-        verdicts={"art": ("nonconforming", "ART sem comprovante de pagamento")},
+        verdicts={"art": ("nonconforming", "ART sem comprovante de pagamento", ["art-ausente"])},
         decision="suspend",
         note="Corrigir a ART",
     )
@@ -110,7 +120,13 @@ def test_reject_without_a_reason_is_refused_and_keeps_no_verdict(analyst_client,
 def test_all_conforming_marks_only_the_unjudged_versions(analyst_client, submitted_order, technical_analyst):
     case = submitted_order.case
     memorial = technical_versions(case)["generation_memorial"]
-    version_verdict(version=memorial, by=technical_analyst, verdict="nonconforming", note="Sem assinatura")
+    version_verdict(
+        version=memorial,
+        by=technical_analyst,
+        verdict="nonconforming",
+        note="Sem assinatura",
+        reasons=["memorial-divergente"],
+    )
     # The analyst ticks "todos conformes", judges nothing else, and suspends: the saved verdict stands.
     data = {"all_conforming": "on", "decision": "suspend"}
     assert analyst_client.post(review_url(case), data).status_code == 302
@@ -133,7 +149,9 @@ def test_all_conforming_then_approve(analyst_client, submitted_order):
 
 def test_saving_the_verdicts_alone_keeps_the_case_under_analysis(analyst_client, submitted_order):
     case = submitted_order.case
-    data = form_data(case, verdicts={"art": ("nonconforming", "Falta a assinatura")}, default="")
+    data = form_data(
+        case, verdicts={"art": ("nonconforming", "Falta a assinatura", ["art-ausente"])}, default=""
+    )
     assert analyst_client.post(review_url(case), data).status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.TECHNICAL_REVIEW
@@ -143,11 +161,19 @@ def test_saving_the_verdicts_alone_keeps_the_case_under_analysis(analyst_client,
 def test_saved_verdicts_are_preselected(analyst_client, submitted_order, technical_analyst):
     case = submitted_order.case
     art = technical_versions(case)["art"]
-    version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="Falta a assinatura")
+    version_verdict(
+        version=art,
+        by=technical_analyst,
+        verdict="nonconforming",
+        note="Falta a assinatura",
+        reasons=["art-ausente"],
+    )
     html = analyst_client.get(review_url(case)).content.decode()
     assert re.search(rf'name="verdict-{art.pk}" value="nonconforming"[^>]*checked', html)
     assert not re.search(rf'name="verdict-{art.pk}" value="conforming"[^>]*checked', html)
     assert re.search(rf'name="note-{art.pk}"[^>]*value="Falta a assinatura"', html)
+    (art_reason,) = reason_ids(["art-ausente"])
+    assert re.search(rf'<option value="{art_reason}"[^>]*selected', html)  # its reason, chosen
 
 
 def test_the_document_opens_beside_the_checklist(analyst_client, submitted_order):
@@ -196,7 +222,11 @@ def test_the_approval_refusal_names_the_documents_in_plain_portuguese(submitted_
         if kind not in ("art", "generation_memorial"):
             version_verdict(version=version, by=technical_analyst, verdict="conforming")
     version_verdict(
-        version=versions["generation_memorial"], by=technical_analyst, verdict="nonconforming", note="x"
+        version=versions["generation_memorial"],
+        by=technical_analyst,
+        verdict="nonconforming",
+        note="x",
+        reasons=["memorial-divergente"],
     )
     with pytest.raises(ServiceError) as refused:
         case_technical_approve(case=case, by=technical_analyst)

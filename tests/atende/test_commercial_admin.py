@@ -6,14 +6,19 @@ from django.urls import reverse
 
 from atende import services
 from gdportal.cases.choices import CaseState
+from gdportal.cases.models import DecisionReason
 from gdportal.notifications.models import OutboundEmail
 from tests.atende.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
 
-def decide(client, case, action, reason=""):
-    return client.post(reverse("admin:cases_case_decide", args=[case.pk, action]), {"reason": reason})
+def decide(client, case, action, reason="", reasons=()):
+    """The admin's decision form: the text and, for a rejection, the catalogue's reasons (their ids)."""
+    ids = [str(pk) for pk in DecisionReason.objects.filter(code__in=reasons).values_list("pk", flat=True)]
+    return client.post(
+        reverse("admin:cases_case_decide", args=[case.pk, action]), {"reason": reason, "reasons": ids}
+    )
 
 
 def test_queue_lists_filed_requests_oldest_first(client, commercial_analyst, customer, installation):
@@ -72,9 +77,14 @@ def test_reject_needs_a_reason_and_tells_customer_and_rt(
     assert case.state == CaseState.SUBMITTED
     decide(client, case, "reject", "Documento de identificação ilegível")
     case.refresh_from_db()
+    assert case.state == CaseState.SUBMITTED  # no reason from the catalogue: refused
+    decide(client, case, "reject", "Documento de identificação ilegível", reasons=["documento-ilegivel"])
+    case.refresh_from_db()
     assert case.state == CaseState.COMMERCIAL_REJECTED
     email = OutboundEmail.objects.get(template="case_commercial_rejected")
     assert rt.email in email.to and "ilegível" in email.body_text
+    assert "Documento ilegível, digitalizado sem texto ou de outro projeto" in email.body_text
+    assert "Manual do Usuário APR Web" in email.body_text  # its norm reference
 
 
 def test_a_second_approval_is_refused_and_changes_nothing(client, commercial_analyst, case):

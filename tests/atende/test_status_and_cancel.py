@@ -51,7 +51,9 @@ def test_status_list_runs_a_fixed_number_of_queries(
 
 def test_timeline_keeps_every_transition(client, customer, installation, commercial_analyst):
     case = make_case(customer, installation)
-    services.case_commercial_reject(case=case, by=commercial_analyst, reason="RG ilegível")
+    services.case_commercial_reject(
+        case=case, by=commercial_analyst, reason="RG ilegível", reasons=["titular-divergente"]
+    )
     client.force_login(customer)
     html = client.get(reverse("atende:status_detail", args=[case.protocol])).content.decode()
     assert "Protocolada — em análise comercial" in html and "Reprovada na análise comercial" in html

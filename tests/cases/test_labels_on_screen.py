@@ -43,6 +43,7 @@ def _judge(case, analyst, bad_kind=None):
             by=analyst,
             verdict="nonconforming" if bad else "conforming",
             note="ART sem pagamento" if bad else "",
+            reasons=["art-ausente"] if bad else [],
         )
 
 
@@ -93,7 +94,12 @@ class Walk:
 
     def rejected(self):
         case, order = self.under_review()
-        case_technical_reject(case=case, by=self.technical, reason="Projeto incompatível com a ND 5.30")
+        case_technical_reject(
+            case=case,
+            by=self.technical,
+            reason="Projeto incompatível com a ND 5.30",
+            reasons=["unifilar-incompleto"],
+        )
         return case, order
 
     def reanalysed(self):
@@ -123,7 +129,9 @@ class Walk:
 SCENARIOS = {
     "submitted": lambda w: w.filed(),
     "commercial_rejected": lambda w: (
-        atende.case_commercial_reject(case=w.filed()[0], by=w.commercial, reason="Unidade com débitos"),
+        atende.case_commercial_reject(
+            case=w.filed()[0], by=w.commercial, reason="Unidade com débitos", reasons=["titular-divergente"]
+        ),
         None,
     ),
     "consultation_answered": lambda w: (

@@ -102,7 +102,13 @@ def test_reminders_are_sent_once_per_clock_and_threshold(
 
     case = submitted_order.case
     art = case.documents.get(kind="art")
-    version_verdict(version=art, by=technical_analyst, verdict="nonconforming", note="ART vencida")
+    version_verdict(
+        version=art,
+        by=technical_analyst,
+        verdict="nonconforming",
+        note="ART vencida",
+        reasons=["art-ausente"],
+    )
     with time_machine.travel(NOON, tick=False):
         case_technical_suspend(case=case, by=technical_analyst)
     clock = case.deadlines.get(kind="correction")

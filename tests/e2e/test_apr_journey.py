@@ -112,7 +112,9 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
             bad = pending_kind is not None and pending_kind in fieldset.locator("legend").inner_text()
             fieldset.locator(f"input[value={'nonconforming' if bad else 'conforming'}]").check()
             if bad:
-                fieldset.locator("input[type=text]").fill("ART sem comprovante de pagamento")
+                fieldset.locator("input[name^=note-]").fill("ART sem comprovante de pagamento")
+                # A reason from the catalogue (SPEC §15): the second one is "ART/TRT … ausente".
+                fieldset.locator("select[name^=reasons-]").select_option(index=1)
         page.get_by_label(decision, exact=True).check()
         page.get_by_role("button", name="Salvar a análise").click()
 

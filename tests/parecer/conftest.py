@@ -61,4 +61,5 @@ def issue(case, analyst, *, favourable=True, **fields):
     values = {**PARECER_FIELDS, **fields}
     if not favourable:
         values.setdefault("unfavourable_reason", "Capacidade do transformador esgotada.")
+        values.setdefault("reasons", ["rede-sem-capacidade"])
     return parecer_issue(case=case, by=analyst, favourable=favourable, **values)

@@ -13,7 +13,7 @@ from django.utils.html import escape
 
 from gdportal.accounts import roles
 from gdportal.cases.choices import CaseState
-from gdportal.cases.models import Case
+from gdportal.cases.models import Case, DecisionReason
 from gdportal.deadlines.models import NonWorkingDay
 from gdportal.deadlines.services import deadline_close, deadline_start
 from parecer.models import Inspection, Parecer
@@ -174,9 +174,10 @@ def test_an_unfavourable_parecer_without_its_reason_is_refused_beside_the_field(
     )
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert list(errors) == ["unfavourable_reason"]
+    assert set(errors) == {"unfavourable_reason", "reasons"}  # the text and a reason from the catalogue
     html = response.content.decode()
     assert escape(errors["unfavourable_reason"][0]) in field_block(html, "unfavourable_reason")
+    assert escape(errors["reasons"][0]) in field_block(html, "reasons")
     # What was typed stays; nothing was saved.
     assert "Relé de proteção típico" in field_block(html, "protection")
     assert 'value="no" id="id_favourable_1" checked' in html or re.search(
@@ -185,11 +186,18 @@ def test_an_unfavourable_parecer_without_its_reason_is_refused_beside_the_field(
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED and not Parecer.objects.exists()
 
-    response = client.post(url, issue_form(favourable="no", unfavourable_reason="Transformador saturado."))
+    reason = DecisionReason.objects.get(code="rede-sem-capacidade")
+    response = client.post(
+        url,
+        issue_form(favourable="no", unfavourable_reason="Transformador saturado.", reasons=[str(reason.pk)]),
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.PARECER_UNFAVOURABLE
     assert Parecer.objects.get(case=case).unfavourable_reason == "Transformador saturado."
+    assert list(case.decision_reasons.values_list("reason__code", "kind")) == [
+        ("rede-sem-capacidade", "refusal")
+    ]
 
 
 def test_financial_participation_takes_the_decimal_comma_and_micro_pays_none(

@@ -65,3 +65,22 @@ def test_the_pdf_opens_for_the_case_people_and_is_a_404_for_others(
     for user, status in expected:
         client.force_login(user)
         assert client.get(url).status_code == status, user
+
+
+def test_an_unfavourable_parecer_names_its_reasons_in_the_pdf_the_email_and_the_case_page(
+    approved_case, technical_analyst, customer, client
+):
+    with pytest.raises(RuleBroken) as refused:
+        issue(approved_case, technical_analyst, favourable=False, reasons=[])
+    assert list(refused.value.errors) == ["reasons"]  # the text alone is not enough (SPEC §15)
+
+    parecer = issue(approved_case, technical_analyst, favourable=False, reasons=["rede-sem-capacidade"])
+    wording = "Rede sem capacidade para a potência a injetar no ponto de conexão, sem obra viável no prazo"
+    data = default_storage.open(parecer.document.file.name).read()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "Rede sem capacidade" in text and "PRODIST" in text
+    email = OutboundEmail.objects.get(template="parecer_unfavourable")
+    assert wording in email.body_text and "PRODIST Módulo 3" in email.body_text
+    client.force_login(customer)
+    page = client.get(reverse("atende:status_detail", args=[approved_case.protocol])).content.decode()
+    assert wording in page and "PRODIST Módulo 3; REN 1.000/2021 (parecer de acesso)" in page
