@@ -34,7 +34,7 @@ def suspend_data(case, **extra):
     # One document not conforming, as any suspension needs; the decision "por inversão de fluxo".
     return form_data(
         case,
-        verdicts={"art": ("nonconforming", "ART sem comprovante")},
+        verdicts={"art": ("nonconforming", "ART sem comprovante", ["art-ausente"])},
         decision="suspend",
         note=NOTE,
         flow_inversion="on",
@@ -128,6 +128,7 @@ def test_a_dispensed_case_offers_no_flow_inversion_and_the_service_refuses_one(
             verdicts={},
             decision="reject",
             note=NOTE,
+            reasons=["inversao-fluxo"],
             flow_inversion=True,
             study_file=study_pdf(),
             **STUDY,
@@ -152,6 +153,7 @@ def test_a_flow_inversion_rejection_with_its_study(technical_analyst, submitted_
         verdicts={},
         decision="reject",
         note=NOTE,
+        reasons=["inversao-fluxo"],
         flow_inversion=True,
         study_file=study_pdf(),
         **STUDY,
@@ -170,6 +172,7 @@ def test_an_art_number_without_digits_is_refused(technical_analyst, submitted_or
             verdicts={},
             decision="reject",
             note=NOTE,
+            reasons=["inversao-fluxo"],
             flow_inversion=True,
             study_file=study_pdf(),
             study_engineer="Eng. Carla Menezes",

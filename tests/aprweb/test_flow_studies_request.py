@@ -32,7 +32,9 @@ def at(moment):
 
 def suspend(case, analyst):
     art = latest_versions(case)["art"]
-    version_verdict(version=art, by=analyst, verdict="nonconforming", note="ART sem comprovante")
+    version_verdict(
+        version=art, by=analyst, verdict="nonconforming", note="ART sem comprovante", reasons=["art-ausente"]
+    )
     return case_technical_suspend(case=case, by=analyst, note="Corrigir a ART.")
 
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import FlowStudy
+from gdportal.cases.reasons import DecisionReason
 from gdportal.cases.services import RuleBroken
 from parecer.models import Parecer
 from tests.parecer.test_admin_queues import approved, field_block, issue_form
@@ -91,6 +92,7 @@ def test_an_unfavourable_parecer_for_flow_inversion_carries_its_study(
     data = issue_form(
         favourable="no", unfavourable_reason="Inversão de fluxo no alimentador.", flow_inversion="on"
     )
+    data["reasons"] = [str(DecisionReason.objects.get(code="inversao-fluxo").pk)]
     assert client.post(issue_url(case), data).status_code == 400
     response = client.post(issue_url(case), {**data, "study_file": study_pdf(), **STUDY})
     assert response.status_code == 302
@@ -115,6 +117,7 @@ def test_a_dispensed_case_is_offered_no_flow_inversion_and_the_service_refuses_i
             by=technical_analyst,
             favourable=False,
             unfavourable_reason="Inversão de fluxo.",
+            reasons=["inversao-fluxo"],
             flow_inversion=True,
             study_file=study_pdf(),
             **PARECER,
