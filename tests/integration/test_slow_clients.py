@@ -1,12 +1,13 @@
 """Slow clients (issue 17): `make serve`'s stack — nginx in front of one gunicorn node of two sync workers, a
-Celery worker, a beat — while 8 clients each trickle a 3 MB upload at 64 KiB/s and 10 others browse, first
-through nginx, then straight at the node. The data, the load and the stack are bench/slow_clients.py's (its
-figures are in bench/README.md); here they are held to the issue's promise: behind nginx, which reads each
-slow body whole before passing it on, nobody waits and nothing fails; the bare node's sync workers are held
-by the uploads and the browsing users starve — which is what the proxy is there to prevent.
+Celery worker, a beat — while 8 clients (started a second apart) each trickle a 3 MB upload at 64 KiB/s and
+10 others browse, first through nginx, then straight at the node. The data, the load and the stack are
+bench/slow_clients.py's (its figures are in bench/README.md); here they are held to the issue's promise:
+behind nginx, which reads each slow body whole before passing it on, nobody waits and nothing fails; the
+bare node's sync workers are held by the uploads and the browsing users starve — which is what the proxy is
+there to prevent.
 
-One stack serves both runs. Each run lasts as long as a 3 MB body takes at 64 KiB/s (~48 s): the test takes
-about two minutes.
+One stack serves both runs. Each run lasts as long as a 3 MB body takes at 64 KiB/s (~48 s) and a little more:
+the test takes about two minutes plus the stack's start.
 """
 
 import os
