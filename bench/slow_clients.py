@@ -6,14 +6,17 @@
 Starts `make serve`'s stack (deploy/serve.py: nginx in front of WEB_NODES gunicorn nodes of sync workers, a
 Celery worker, a beat) on the benchmark database, then runs the same load twice: once through nginx (PORT),
 once straight at the first gunicorn node (PORT+1), bypassing nginx. The load: UPLOADERS clients each trickle a
-3 MB document (a valid PDF, new bytes each time) to an APR order through the API at 64 KiB/s, while BROWSERS
-clients browse (the RT's order list, its order, the public pages, /healthz), each waiting THINK seconds between
-two pages. Browsing latencies are counted while the uploads are under way; an error is a 5xx, a refused or
-reset connection, or no answer within 10 s.
+3 MB document (a valid PDF, new bytes each time) to an APR order through the API at 64 KiB/s, started a second
+apart (--stagger), while BROWSERS clients browse (the RT's order list, its order, the public pages, /healthz),
+each waiting THINK seconds between two pages. Browsing latencies are counted while the uploads are under
+way; an error is a 5xx, a refused or reset connection, or no answer within 10 s.
 
 Sync workers read a request's body at the client's pace: with nothing in front, eight uploads at 64 KiB/s hold
 every worker for ~47 s and the browsing users wait. nginx reads the whole body first (request buffering) and
 passes it on at loopback speed.
+
+tests/integration/test_slow_clients.py runs the same load with the same functions (one stack, both runs) and
+asserts what issue 17 promises.
 """
 
 import argparse
@@ -39,6 +42,10 @@ UPLOAD_BYTES = 3_000_000  # 3 MB: under the 3 MiB per-file limit, so every uploa
 RATE = 64 * 1024  # bytes per second per uploader
 TICK = 0.0625  # one 4 KiB piece every 62.5 ms
 TIMEOUT = 10.0
+# The uploaders start a second apart, as real clients do. Started in the same instant at the same pace, all
+# eight bodies would be complete in the same second and reach the workers as one burst: the cost of eight
+# uploads at any pace (the PDF sandbox, hashing, storing), not of slow ones, which is what this measures.
+STAGGER = 1.0
 
 
 def pdf_of_size(size, salt):
@@ -177,7 +184,7 @@ def upload(port, path, token, salt, results):
         results.append((type(exc).__name__, time.monotonic() - started))
 
 
-def run_load(label, port, *, order, token, cookie, uploaders, browsers, think):
+def run_load(label, port, *, order, token, cookie, uploaders, browsers, think, stagger=STAGGER):
     paths = [
         "/apr/pedidos/",
         f"/apr/pedidos/{order.pk}/",
@@ -210,8 +217,11 @@ def run_load(label, port, *, order, token, cookie, uploaders, browsers, think):
         for n in range(uploaders)
     ]
     started = time.monotonic()
-    for thread in tabs + senders:
+    for thread in tabs:
         thread.start()
+    for thread in senders:
+        thread.start()
+        time.sleep(stagger)
     for thread in senders:
         thread.join()
     window = time.monotonic() - started
@@ -268,7 +278,7 @@ def sign_in(port, rt):
     answer.read()
     conn.close()
     if answer.status != 302:
-        raise SystemExit(f"the RT could not sign in to APR Web ({answer.status})")
+        raise RuntimeError(f"the RT could not sign in to APR Web ({answer.status})")
     return _keep_cookies(answer, jar)
 
 
@@ -276,7 +286,7 @@ def wait_ready(ports, process, timeout=180):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit("the stack stopped while starting (see its output above)")
+            raise RuntimeError("the stack stopped while starting (see serve.log)")
         try:
             ok = True
             for port in ports:
@@ -289,10 +299,18 @@ def wait_ready(ports, process, timeout=180):
         except OSError:
             pass
         time.sleep(0.5)
-    raise SystemExit(f"the stack did not answer /healthz in {timeout} s")
+    raise RuntimeError(f"the stack did not answer /healthz in {timeout} s (see serve.log)")
 
 
-def report(result, args):
+TABLE_HEAD = (
+    "| path | pages | browse p50 | browse p95 | /healthz p99 | browse errors | uploads |\n"
+    "|---|---:|---:|---:|---:|---|---|"
+)
+
+
+def report(result):
+    """One row of TABLE_HEAD's table."""
+
     def ms(value):
         return "—" if value is None else f"{value:.0f} ms"
 
@@ -304,12 +322,63 @@ def report(result, args):
     counted = {}
     for error in errors:
         counted[error.split(": ", 1)[1]] = counted.get(error.split(": ", 1)[1], 0) + 1
-    print(
+    return (
         f"| {result['label']} | {result['pages']} | {ms(result['p50'])} | {ms(result['p95'])} | "
         f"{ms(result['healthz_p99'])} | {len(errors)}"
         f"{' (' + ', '.join(f'{n} {k}' for k, n in sorted(counted.items())) + ')' if errors else ''} | "
         f"{stored}/{len(uploads)} stored ({', '.join(kinds)}), last after {slowest:.0f} s |"
     )
+
+
+def start_stack(work, *, db, redis_url, broker, nodes, workers, skip_setup=False):
+    """`make serve`'s stack (deploy/serve.py) on loopback, in its own process group, its output in
+    work/serve.log: (process, port), nginx on port and the gunicorn nodes on port+1…"""
+    (work / "tmp").mkdir(exist_ok=True)
+    port = serve.free_base_port(nodes + 1)
+    env = serve.scratch_env(os.environ, db=db, redis_url=redis_url, broker=broker, work=work, port=port)
+    env.update({"WEB_NODES": str(nodes), "GUNICORN_WORKERS": str(workers)})
+    with open(work / "serve.log", "wb") as log:  # the child keeps its own descriptor
+        stack = subprocess.Popen(  # noqa: S603 — our own script
+            [sys.executable, str(ROOT / "deploy" / "serve.py"), *(["--skip-setup"] if skip_setup else [])],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # if the caller dies, stop_stack() can still end the whole group
+        )
+    return stack, port
+
+
+def stop_stack(stack):
+    """Ctrl-C, as a person stops `make serve`; the group is killed only if that fails."""
+    if stack.poll() is None:
+        stack.send_signal(signal.SIGINT)
+        try:
+            stack.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(stack.pid, signal.SIGKILL)
+            stack.wait(timeout=10)
+
+
+def workers_killed(work):
+    """How many times gunicorn's arbiter killed a worker that stayed silent past --timeout."""
+    return len(re.findall(rb"WORKER TIMEOUT", (work / "serve.log").read_bytes()))
+
+
+def wait_checked(order, timeout=60):
+    """Until the Celery worker has run the automatic checks of every document of the order: the next run
+    should not share the CPU with the previous run's after-commit work."""
+    from gdportal.cases.models import DocumentVersion
+
+    deadline = time.monotonic() + timeout
+    while DocumentVersion.objects.filter(case=order.case_id, checked_at=None).exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+RUNS = [("through nginx", 0), ("bare gunicorn (node 1, no proxy)", 1)]  # (label, port offset)
 
 
 def main():
@@ -321,6 +390,9 @@ def main():
     parser.add_argument("--think", type=float, default=0.5, help="seconds between two pages of one browser")
     parser.add_argument("--nodes", type=int, default=1, help="gunicorn nodes behind nginx (WEB_NODES)")
     parser.add_argument("--workers", type=int, default=2, help="sync workers per node (GUNICORN_WORKERS)")
+    parser.add_argument(
+        "--stagger", type=float, default=STAGGER, help="seconds between two uploaders' starts"
+    )
     parser.add_argument("--only", choices=["nginx", "gunicorn"], help="one of the two runs")
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL")
@@ -330,26 +402,14 @@ def main():
     rt, order, token = prepare_data()
     from django.db import connection
 
-    db = connection.settings_dict
     work = Path(tempfile.mkdtemp(prefix="gd-slow-clients-"))
-    (work / "tmp").mkdir()
-    port = serve.free_base_port(args.nodes + 1)
-    broker = os.environ.get("CELERY_BROKER_URL") or redis_url
-    env = serve.scratch_env(os.environ, db=db, redis_url=redis_url, broker=broker, work=work, port=port)
-    env.update(
-        {
-            "WEB_NODES": str(args.nodes),
-            "GUNICORN_WORKERS": str(args.workers),
-        }
-    )
-    log = open(work / "serve.log", "wb")  # noqa: SIM115 — closed below
-    stack = subprocess.Popen(  # noqa: S603 — our own script
-        [sys.executable, str(ROOT / "deploy" / "serve.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    stack, port = start_stack(
+        work,
+        db=connection.settings_dict,
+        redis_url=redis_url,
+        broker=os.environ.get("CELERY_BROKER_URL") or redis_url,
+        nodes=args.nodes,
+        workers=args.workers,
     )
     try:
         wait_ready([port, port + 1], stack)
@@ -361,32 +421,26 @@ def main():
             "uploaders": args.uploaders,
             "browsers": args.browsers,
             "think": args.think,
+            "stagger": args.stagger,
         }
-        runs = [("through nginx", port), ("bare gunicorn (node 1, no proxy)", port + 1)]
         results = []
-        for label, target in runs:
-            if args.only and not label.startswith({"nginx": "through", "gunicorn": "bare"}[args.only]):
+        for label, offset in RUNS:
+            if args.only and offset != {"nginx": 0, "gunicorn": 1}[args.only]:
                 continue
-            results.append(run_load(label, target, **load))
-            time.sleep(10)  # the first run's after-commit document checks finish before the next
+            results.append(run_load(label, port + offset, **load))
+            wait_checked(order)
         print(
-            f"\n{args.uploaders} uploaders (3 MB at 64 KiB/s) · {args.browsers} browsers ({args.think} s between "
+            f"\n{args.uploaders} uploaders (3 MB at 64 KiB/s, {args.stagger} s apart) · {args.browsers} browsers ({args.think} s between "
             f"pages) · {args.nodes} node(s) × {args.workers} sync workers · {machine()}\n"
         )
-        print("| path | pages | browse p50 | browse p95 | /healthz p99 | browse errors | uploads |")
-        print("|---|---:|---:|---:|---:|---|---|")
+        print(TABLE_HEAD)
         for result in results:
-            report(result, args)
-        killed = len(re.findall(rb"WORKER TIMEOUT", (work / "serve.log").read_bytes()))
-        print(f"\ngunicorn WORKER TIMEOUT lines in the stack's log: {killed} ({work / 'serve.log'})")
+            print(report(result))
+        print(
+            f"\ngunicorn WORKER TIMEOUT lines in the stack's log: {workers_killed(work)} ({work / 'serve.log'})"
+        )
     finally:
-        if stack.poll() is None:
-            stack.send_signal(signal.SIGINT)
-            try:
-                stack.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(stack.pid, signal.SIGKILL)
-        log.close()
+        stop_stack(stack)
 
 
 if __name__ == "__main__":
