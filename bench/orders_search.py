@@ -9,6 +9,7 @@ the test client. Run it twice with different --rows to see that query counts do 
 
 # bandit B608 ("nosec B608" below): the SQL interpolates only integers and this module's constants.
 import argparse
+import json
 import statistics
 import time
 from urllib.parse import urlencode
@@ -107,13 +108,13 @@ def load(rows, rts):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at, claim_code)
+                state_changed_at, claim_code, flow_dispensation)
             SELECT 'access', ({states})[1 + g % {len(STATES)}], '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), ts, i.customer_id, i.id, {first_rt},
                 {first_rt} + g % ({last_rt} - {first_rt} + 1), 'micro_le10', 'Cliente ' || i.customer_id,
                 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro', 'Belo Horizonte', 'MG',
                 '31988887777', '', 'c@bench.dev', -19.9, -43.9, 8.5, 'solar', 'without_increase', 'local',
-                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, ''
+                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, '', ''
             FROM (SELECT g, timestamp with time zone '2025-01-01' + (g % 600) * interval '1 day'
                          + (g % 86400) * interval '1 second' AS ts,
                          1 + g % {customers} AS inst
@@ -158,6 +159,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rts", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--json", help="write the figures here (bench/smoke.py compares two sizes)")
     args = parser.parse_args()
     configure()
     from django.contrib.auth import get_user_model
@@ -202,6 +204,19 @@ def main():
     for name, url, params in SCENARIOS_ADMIN:
         params = {k: v.format(**fill) for k, v in params.items()}
         rows.append((name, *measure(admin_client, url, params, args.repeat)))
+    # The customer's status page and case page (SPEC §11), with the customer holding the sample's case.
+    from under_load import bench_users
+
+    *_, customer, _, case = bench_users()
+    customer_client = Client()
+    customer_client.force_login(customer)
+    rows.append(("Customer status page", *measure(customer_client, "/atende/servicos/", {}, args.repeat)))
+    rows.append(
+        (
+            "Customer case page",
+            *measure(customer_client, f"/atende/servicos/{case.protocol}/", {}, args.repeat),
+        )
+    )
     print(
         f"\n{args.rows:,} cases/orders · RT with {AprOrder.objects.filter(rt=rt).count():,} orders · "
         f"{args.repeat} requests each · {machine()}\n"
@@ -210,6 +225,9 @@ def main():
     print("|---|---:|---:|---:|---:|")
     for name, p50, p95, mean, queries in rows:
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {mean:.1f} | {queries} |")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"rows": args.rows, "queries": {row[0]: row[4] for row in rows}}, fh, indent=1)
 
 
 if __name__ == "__main__":
