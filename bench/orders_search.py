@@ -137,11 +137,11 @@ def load(rows, rts):
     return True
 
 
-def measure(client, url, params, repeat):
+def measure(client, url, params, repeat, warmup=3):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):
+    for _ in range(warmup):
         client.get(url, params)
     times, queries = [], None
     for _ in range(repeat):
@@ -159,6 +159,9 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rts", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed requests before each page's timed ones"
+    )
     parser.add_argument("--json", help="write the figures here (bench/smoke.py compares two sizes)")
     args = parser.parse_args()
     configure()
@@ -200,21 +203,23 @@ def main():
     rows = []
     for name, params in SCENARIOS_RT:
         params = {k: v.format(**fill) for k, v in params.items()}
-        rows.append((name, *measure(rt_client, "/apr/pedidos/", params, args.repeat)))
+        rows.append((name, *measure(rt_client, "/apr/pedidos/", params, args.repeat, args.warmup)))
     for name, url, params in SCENARIOS_ADMIN:
         params = {k: v.format(**fill) for k, v in params.items()}
-        rows.append((name, *measure(admin_client, url, params, args.repeat)))
+        rows.append((name, *measure(admin_client, url, params, args.repeat, args.warmup)))
     # The customer's status page and case page (SPEC §11), with the customer holding the sample's case.
     from under_load import bench_users
 
     *_, customer, _, case = bench_users()
     customer_client = Client()
     customer_client.force_login(customer)
-    rows.append(("Customer status page", *measure(customer_client, "/atende/servicos/", {}, args.repeat)))
+    rows.append(
+        ("Customer status page", *measure(customer_client, "/atende/servicos/", {}, args.repeat, args.warmup))
+    )
     rows.append(
         (
             "Customer case page",
-            *measure(customer_client, f"/atende/servicos/{case.protocol}/", {}, args.repeat),
+            *measure(customer_client, f"/atende/servicos/{case.protocol}/", {}, args.repeat, args.warmup),
         )
     )
     print(
