@@ -17,7 +17,8 @@ def user_cache_key(user_id):
 def forget_cached_user(sender, instance, **kwargs):
     """post_save / post_delete of the user: the next request reads the row again (a new password, a user
     deactivated). A bulk update() sends no signal; GD_USER_CACHE_SECONDS bounds how long it goes unseen."""
-    cache_delete(user_cache_key(instance.pk))
+    if settings.GD_USER_CACHE_SECONDS:
+        cache_delete(user_cache_key(instance.pk))
 
 
 class PortalBackend(ModelBackend):
