@@ -91,8 +91,8 @@ def load(units, lots_per_unit):
             """
             INSERT INTO compensation_allocationset (generator_id, mode, status, first_cycle, requested_at,
                 refusal_reason, imported, contact_name, contact_phone, contact_mobile, contact_email,
-                legal_instrument, legal_instrument_name, legal_instrument_sha256)
-            SELECT g.id, 'percent', 'accepted', '2021-01-01', now(), '', true, '', '', '', '', '', '', ''
+                legal_instrument, legal_instrument_name, legal_instrument_sha256, legal_form, unit_type, voltage)
+            SELECT g.id, 'percent', 'accepted', '2021-01-01', now(), '', true, '', '', '', '', '', '', '', '', '', ''
             FROM compensation_generator g""",
         )
         timed(

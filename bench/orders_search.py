@@ -9,6 +9,7 @@ the test client. Run it twice with different --rows to see that query counts do 
 
 # bandit B608 ("nosec B608" below): the SQL interpolates only integers and this module's constants.
 import argparse
+import json
 import statistics
 import time
 from urllib.parse import urlencode
@@ -107,13 +108,13 @@ def load(rows, rts):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at, claim_code)
+                state_changed_at, claim_code, flow_dispensation)
             SELECT 'access', ({states})[1 + g % {len(STATES)}], '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), ts, i.customer_id, i.id, {first_rt},
                 {first_rt} + g % ({last_rt} - {first_rt} + 1), 'micro_le10', 'Cliente ' || i.customer_id,
                 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro', 'Belo Horizonte', 'MG',
                 '31988887777', '', 'c@bench.dev', -19.9, -43.9, 8.5, 'solar', 'without_increase', 'local',
-                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, ''
+                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, '', ''
             FROM (SELECT g, timestamp with time zone '2025-01-01' + (g % 600) * interval '1 day'
                          + (g % 86400) * interval '1 second' AS ts,
                          1 + g % {customers} AS inst
@@ -136,11 +137,11 @@ def load(rows, rts):
     return True
 
 
-def measure(client, url, params, repeat):
+def measure(client, url, params, repeat, warmup=3):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(3):
+    for _ in range(warmup):
         client.get(url, params)
     times, queries = [], None
     for _ in range(repeat):
@@ -158,6 +159,10 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rts", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed requests before each page's timed ones"
+    )
+    parser.add_argument("--json", help="write the figures here (bench/smoke.py compares two sizes)")
     args = parser.parse_args()
     configure()
     from django.contrib.auth import get_user_model
@@ -198,10 +203,25 @@ def main():
     rows = []
     for name, params in SCENARIOS_RT:
         params = {k: v.format(**fill) for k, v in params.items()}
-        rows.append((name, *measure(rt_client, "/apr/pedidos/", params, args.repeat)))
+        rows.append((name, *measure(rt_client, "/apr/pedidos/", params, args.repeat, args.warmup)))
     for name, url, params in SCENARIOS_ADMIN:
         params = {k: v.format(**fill) for k, v in params.items()}
-        rows.append((name, *measure(admin_client, url, params, args.repeat)))
+        rows.append((name, *measure(admin_client, url, params, args.repeat, args.warmup)))
+    # The customer's status page and case page (SPEC §11), with the customer holding the sample's case.
+    from under_load import bench_users
+
+    *_, customer, _, case = bench_users()
+    customer_client = Client()
+    customer_client.force_login(customer)
+    rows.append(
+        ("Customer status page", *measure(customer_client, "/atende/servicos/", {}, args.repeat, args.warmup))
+    )
+    rows.append(
+        (
+            "Customer case page",
+            *measure(customer_client, f"/atende/servicos/{case.protocol}/", {}, args.repeat, args.warmup),
+        )
+    )
     print(
         f"\n{args.rows:,} cases/orders · RT with {AprOrder.objects.filter(rt=rt).count():,} orders · "
         f"{args.repeat} requests each · {machine()}\n"
@@ -210,6 +230,9 @@ def main():
     print("|---|---:|---:|---:|---:|")
     for name, p50, p95, mean, queries in rows:
         print(f"| {name} | {p50:.1f} | {p95:.1f} | {mean:.1f} | {queries} |")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"rows": args.rows, "queries": {row[0]: row[4] for row in rows}}, fh, indent=1)
 
 
 if __name__ == "__main__":

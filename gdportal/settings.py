@@ -223,6 +223,14 @@ AXES_CLIENT_IP_CALLABLE = "gdportal.clientip.client_ip"
 AXES_USERNAME_CALLABLE = "gdportal.accounts.identifiers.axes_username"
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
+# With Redis, a signed-in request reads its session and its user from the cache instead of two queries
+# (issue 15, bench/README.md): gdportal/sessions.py and PortalBackend.get_user, both falling back to the
+# database when Redis fails. The database stays the record; the cached copies live this many seconds (a
+# logout or a deactivation while Redis is unreachable is seen by the cache at most this late).
+GD_AUTH_CACHE = env_bool("GD_AUTH_CACHE", bool(REDIS_URL))
+SESSION_ENGINE = "gdportal.sessions" if GD_AUTH_CACHE else "django.contrib.sessions.backends.db"
+SESSION_CACHE_SECONDS = env_int("SESSION_CACHE_SECONDS", 300)
+GD_USER_CACHE_SECONDS = env_int("GD_USER_CACHE_SECONDS", 60) if GD_AUTH_CACHE else 0
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,10 +1,24 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from gdportal.cache import cache_delete, cache_get, cache_set
 
 from .identifiers import cpf_key, identifier_key
 
 ATENDE = "atende"
 APR = "apr"
+
+
+def user_cache_key(user_id):
+    return f"gd:user:{user_id}"
+
+
+def forget_cached_user(sender, instance, **kwargs):
+    """post_save / post_delete of the user: the next request reads the row again (a new password, a user
+    deactivated). A bulk update() sends no signal; GD_USER_CACHE_SECONDS bounds how long it goes unseen."""
+    if settings.GD_USER_CACHE_SECONDS:
+        cache_delete(user_cache_key(instance.pk))
 
 
 class PortalBackend(ModelBackend):
@@ -38,3 +52,17 @@ class PortalBackend(ModelBackend):
         if ok and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user of every request, from the cache when GD_USER_CACHE_SECONDS is set (issue 15: a
+        query per request otherwise). The session's hash is still checked against it by Django."""
+        seconds = settings.GD_USER_CACHE_SECONDS
+        if not seconds:
+            return super().get_user(user_id)
+        user = cache_get(user_cache_key(user_id))
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache_set(user_cache_key(user_id), user, seconds)
+            return user
+        return user if self.user_can_authenticate(user) else None

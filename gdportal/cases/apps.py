@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        import gdportal.lookups  # noqa: F401 — `__in_array`, the sweep's set-based statements
         from gdportal.notifications.services import register_context_loader
 
         # The case as a clock subject, the clocks that cross stages, the document checks of every kind.

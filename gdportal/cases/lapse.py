@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gdportal.deadlines.services import deadline_cancel_others
+from gdportal.lookups import array_or_in
 from gdportal.notifications.services import email_queue_for_subjects_sql
 
 from .choices import AWAITING_RT_STATES, CaseState, EventAction
@@ -37,8 +38,9 @@ def _col(name):
     return connection.ops.quote_name(name)
 
 
-def _in(ids):
-    return ", ".join(["%s"] * len(ids)), list(ids)
+def _where_id(ids):
+    # One array parameter on PostgreSQL, not a placeholder per case (gdportal/lookups.py says why).
+    return array_or_in(_col("id"), ids, connection)
 
 
 def _copy_history(ids, now, reason):
@@ -47,24 +49,24 @@ def _copy_history(ids, now, reason):
     own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
     fields = [f for f in history._meta.concrete_fields if f.name not in own]
     columns = [f.column for f in fields]
-    marks, params = _in(ids)
+    where, params = _where_id(ids)
     sql = (
         f"INSERT INTO {_table(history)} ({', '.join(map(_col, columns))}, {_col('history_date')}, "  # nosec B608
         f"{_col('history_change_reason')}, {_col('history_type')}, {_col('history_user_id')}) "
         f"SELECT {', '.join(map(_col, columns))}, %s, %s, '~', NULL FROM {_table(Case)} "
-        f"WHERE {_col('id')} IN ({marks})"
+        f"WHERE {where}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, reason, *params])
 
 
 def _events(ids, now, note):
-    marks, params = _in(ids)
+    where, params = _where_id(ids)
     sql = (
         f"INSERT INTO {_table(CaseEvent)} "  # nosec B608
         f"(case_id, created_at, actor_id, action, from_state, to_state, note) "
         f"SELECT id, %s, NULL, %s, state, %s, %s FROM {_table(Case)} "
-        f"WHERE id IN ({marks})"
+        f"WHERE {where}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, EventAction.EXPIRED, CaseState.EXPIRED, note, *params])
@@ -80,7 +82,7 @@ def expire_cases(rows, now):
     case_ids = sorted({row["subject_id"] for row in rows})
     locked = dict(
         Case.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(id__in=case_ids)
+        .filter(id__in_array=case_ids)
         .values_list("id", "state")
     )
     # Only cases still waiting are moved: a case that moved on in the meantime keeps its state.
@@ -89,7 +91,7 @@ def expire_cases(rows, now):
         return set(locked)
     _events(ids, now, _("The deadline lapsed without the APR Web step: rejected by lapse of time."))
     # The rows are locked and were read in these states; the WHERE repeats the transition's source anyway.
-    Case.objects.filter(id__in=ids, state__in=AWAITING_RT_STATES).update(
+    Case.objects.filter(id__in_array=ids, state__in=AWAITING_RT_STATES).update(
         state=CaseState.EXPIRED, state_changed_at=now, updated_at=now
     )
     _copy_history(ids, now, "deadline lapsed")

@@ -64,7 +64,7 @@ def _lapse_batch(now, batch_size, skipped):
         rows = _claim(
             Deadline.objects.filter(
                 Q(state=Deadline.State.OPEN, due_at__lte=now, overdue_at__isnull=True, paused_at__isnull=True)
-            ).exclude(id__in=skipped),
+            ).exclude(id__in_array=skipped),
             batch_size,
         )
         if not rows:
@@ -82,13 +82,13 @@ def _lapse_batch(now, batch_size, skipped):
                     acted = spec.on_lapse(items, now)
                     ids = [row["id"] for row in items if row["subject_id"] in acted]
                     skipped.update(row["id"] for row in items if row["subject_id"] not in acted)
-                Deadline.objects.filter(id__in=ids).update(state=Deadline.State.LAPSED, closed_at=now)
+                Deadline.objects.filter(id__in_array=ids).update(state=Deadline.State.LAPSED, closed_at=now)
                 result.lapsed += len(ids)
                 lapsed = set(ids)
                 _lapsed_signal([row for row in items if row["id"] in lapsed], kind)
             else:
                 # A staff SLA stays open (the analyst still has to act) but is flagged overdue for the board.
-                Deadline.objects.filter(id__in=ids).update(overdue_at=now)
+                Deadline.objects.filter(id__in_array=ids).update(overdue_at=now)
                 result.flagged += len(ids)
                 if spec.on_overdue:
                     spec.on_overdue(items, now)
@@ -111,7 +111,7 @@ def _remind_batch(now, batch_size, column, sent_column, which):
         )
         if not rows:
             return 0
-        Deadline.objects.filter(id__in=[row["id"] for row in rows]).update(**{sent_column: now})
+        Deadline.objects.filter(id__in_array=[row["id"] for row in rows]).update(**{sent_column: now})
         # No "to": the sender takes the recipients from the subject it loads for the template (a case's
         # notify_emails).
         email_queue_bulk(

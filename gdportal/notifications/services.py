@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from gdportal import requestid
+from gdportal.lookups import array_or_in
 from gdportal.publish import publish_on_commit
 
 from .models import OutboundEmail
@@ -79,8 +80,9 @@ def email_queue_for_subjects_sql(*, model, ids, template, context_key, tag, now=
     if not ids:
         return 0
     qn = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(ids))
     pk = qn(model._meta.pk.column)
+    # One array parameter on PostgreSQL, not a placeholder per row (gdportal/lookups.py says why).
+    where, id_params = array_or_in(pk, ids, connection)
 
     def as_json(expression):
         # A JSON column is jsonb on PostgreSQL (text needs a cast) and text on SQLite.
@@ -93,7 +95,7 @@ def email_queue_for_subjects_sql(*, model, ids, template, context_key, tag, now=
         f"created_at, related_object, request_id) "
         f"SELECT {as_json('%s')}, '', '', '', %s, {as_json(f'%s || {pk} || %s')}, %s, 0, '', %s, "
         f"%s || {pk}, %s "
-        f"FROM {qn(model._meta.db_table)} WHERE {pk} IN ({marks})"
+        f"FROM {qn(model._meta.db_table)} WHERE {where}"
     )
     params = [
         "[]",
@@ -104,7 +106,7 @@ def email_queue_for_subjects_sql(*, model, ids, template, context_key, tag, now=
         now or timezone.now(),
         f"{tag}:",
         requestid.get(),
-        *ids,
+        *id_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
