@@ -145,6 +145,10 @@ if env("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60, conn_health_checks=True)
     }
+    # Behind PgBouncer in transaction pooling (deploy/README.md, capacity plan) a server-side cursor opened in
+    # one transaction may be looked for in another server connection: Django's documented setting for it.
+    # Celery's worker and beat keep a direct (or session-pooled) URL: gdportal/locks.py holds session locks.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_TRANSACTION_POOLING", False)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -188,3 +188,11 @@ def test_production_meters_queries_and_cache_gets_for_prometheus(tmp_path):
     assert result.stdout.split()[0] == "django_prometheus.db.backends.postgresql"
     off = run_settings(**production, GD_METRICS_DB="false")
     assert off.stdout.split()[0] == "django.db.backends.postgresql"
+
+
+def test_transaction_pooling_turns_server_side_cursors_off(tmp_path):
+    # Behind PgBouncer in transaction pooling a cursor must not outlive its transaction (deploy/README.md).
+    base = {"GDPORTAL_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://u:p@pgbouncer:6432/gd"}
+    name = "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']"
+    assert read_setting(name, **base) == "False"
+    assert read_setting(name, DATABASE_TRANSACTION_POOLING="true", **base) == "True"
