@@ -291,6 +291,7 @@ def test_postgresql_restarted_under_load_fails_requests_cleanly_and_the_app_reco
         web.stop()
 
     failed = [r for r in results if r[1] != 302]
+    print(f"{len(results)} filings, {len(failed)} failed by the restart: {Counter(r[1] for r in failed)}")
     assert failed, "the restart must catch requests in flight, or this test proves nothing"
     for started, status, _, text in failed:
         assert status == 500 and all(mark in text for mark in ERROR_PAGE), (status, text[:1500])
