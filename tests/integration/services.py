@@ -209,7 +209,7 @@ def production_env(tmp, *, database_url, redis_url=None, **extra):
     return env
 
 
-def test_database_url():
+def database_url_under_test():
     from django.db import connection
 
     db = connection.settings_dict

@@ -38,9 +38,9 @@ from tests.integration.services import (
     RedisServer,
     SilentSMTP,
     Worker,
+    database_url_under_test,
     mails,
     production_env,
-    test_database_url,
     wait_for,
 )
 from tests.integration.test_front_door import Browser
@@ -113,7 +113,7 @@ def test_customers_file_while_redis_is_stopped_and_each_email_goes_once_when_it_
 ):
     env = production_env(
         tmp_path,
-        database_url=test_database_url(),
+        database_url=database_url_under_test(),
         redis_url=redis.url,
         GD_EMAIL_RESEND_INTERVAL_SECONDS=1,
         GD_SWEEP_INTERVAL_SECONDS=3600,
@@ -176,7 +176,7 @@ def test_an_email_whose_worker_was_killed_mid_send_is_sent_once_by_the_next(post
     smtp = SilentSMTP()
     base = production_env(
         tmp_path,
-        database_url=test_database_url(),
+        database_url=database_url_under_test(),
         redis_url=redis.url,
         GD_EMAIL_RESEND_INTERVAL_SECONDS=1,
         GD_EMAIL_STALE_CLAIM_SECONDS=stale,
