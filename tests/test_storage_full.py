@@ -91,3 +91,21 @@ def test_a_draft_edited_on_a_full_disk_is_left_as_it_was(client, customer, insta
     assert draft.state == CaseState.DRAFT and str(draft.power_kw) == "8.50"  # the new power was not kept
     assert list(DocumentVersion.objects.values_list("pk", "sha256", "file")) == before
     assert stored_files(tmp_path) == files_before
+
+
+def test_a_file_sent_through_the_api_on_a_full_disk_is_a_503_to_retry(customer, installation, disk_full):
+    from tests.api.conftest import token_client
+    from tests.api.test_atende import REQUEST
+
+    api = token_client(customer)
+    disk_full(False)
+    draft = api.post(
+        "/api/v1/access-requests/", {**REQUEST, "installation": installation.number}, format="json"
+    )
+    assert draft.status_code == 201, draft.json()
+    disk_full()
+    upload = f"/api/v1/access-requests/{draft.json()['id']}/documents/"
+    answer = api.post(upload, {"kind": "identity", "file": identity()}, format="multipart")
+    assert answer.status_code == 503 and answer["Retry-After"] == "120"
+    assert answer.json()["detail"].startswith(MESSAGE) and answer.json()["type"].endswith("/storage")
+    assert not DocumentVersion.objects.exists()
