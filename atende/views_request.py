@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from gdportal.brformats import number_br
 from gdportal.cases import rules
 from gdportal.cases.choices import DocumentKind
-from gdportal.cases.documents import latest_versions
+from gdportal.cases.documents import StorageUnavailable, latest_versions
 from gdportal.cases.gfc import gfc_percentage
 from gdportal.cases.held import held_keep
 from gdportal.cases.selectors import draft_for_user, sent_draft_for_filer
@@ -84,7 +84,7 @@ def _throttled(request):
     return render(request, "atende/lookup_throttled.html", status=429)
 
 
-def _render_form(request, form, mode, draft=None):
+def _render_form(request, form, mode, draft=None, status=None):
     # The power that skips the flow-inversion analysis (SPEC §7.3), from the installation's readings (one
     # query). Consumption is the holder's personal data: not shown to an RT who does not serve them.
     flow_inversion = None
@@ -102,7 +102,7 @@ def _render_form(request, form, mode, draft=None):
             "installation": form.installation,
             "flow_inversion": flow_inversion,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=status or (400 if form.is_bound and form.errors else 200),
     )
 
 
@@ -127,6 +127,7 @@ def _draft_or_sent(request, pk):
 def _handle_form(request, form, mode, draft=None):
     if request.method != "POST":
         return _render_form(request, form, mode, draft)
+    status = None
     if form.is_valid():
         try:
             case = services.case_save_draft(
@@ -139,13 +140,15 @@ def _handle_form(request, form, mode, draft=None):
                 form.add_error(field if field in form.fields else None, message)
         except services.ServiceError as exc:
             messages.error(request, str(exc))
+            if isinstance(exc, StorageUnavailable):
+                status = 503  # our failure, not the user's: monitoring counts it as one
         else:
             return redirect("atende:draft", pk=case.pk)
     # The form comes back: the files that passed the checks are kept for this user and shown as attached,
     # not lost with the browser's file inputs (gdportal/cases/held.py).
     if form.verified_uploads:
         form.held = held_keep(by=request.user, uploads=form.verified_uploads, held=form.held)
-    return _render_form(request, form, mode, draft)
+    return _render_form(request, form, mode, draft, status=status)
 
 
 def _debts_block(request, customer, mode, full_view):

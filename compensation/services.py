@@ -4,14 +4,13 @@ rules themselves are in allocation_rules.py.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gdportal.cases.documents import register_kinds
+from gdportal.cases.documents import register_kinds, storage_save
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.notifications.services import email_queue
 from gdportal.registry.models import Voltage
@@ -132,7 +131,8 @@ def allocation_request(
             # Storage first (as gdportal/cases/documents.py): a rollback leaves an unreferenced object, never
             # a row naming a file that was not written. The original name is kept apart from the random key.
             legal_instrument.seek(0)
-            key = default_storage.save(
+            # A storage that refuses it (disk full) is StorageUnavailable: a message, and nothing saved.
+            key = storage_save(
                 storage_key(f"compensation/{generator.pk}", checked.file_type), legal_instrument
             )
         allocation_set = AllocationSet.objects.create(

@@ -402,8 +402,16 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The outbox's periodic resend (what a broker outage or a lost message left queued), and how long a claimed
+# row ("sending") belongs to its worker before another may take it, the worker having died mid-send. The fault
+# tests shorten both to seconds.
+GD_EMAIL_RESEND_INTERVAL_SECONDS = env_int("GD_EMAIL_RESEND_INTERVAL_SECONDS", 60)
+GD_EMAIL_STALE_CLAIM_SECONDS = env_int("GD_EMAIL_STALE_CLAIM_SECONDS", 600)
 CELERY_BEAT_SCHEDULE = {
-    "send-queued-emails": {"task": "notifications.send_pending", "schedule": 60.0},
+    "send-queued-emails": {
+        "task": "notifications.send_pending",
+        "schedule": float(GD_EMAIL_RESEND_INTERVAL_SECONDS),
+    },
 }
 
 # --- UI ---------------------------------------------------------------------------------------------------

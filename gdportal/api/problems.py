@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gdportal.cases.documents import StorageUnavailable
 from gdportal.cases.services import RuleBroken, ServiceError
 
 PROBLEM_TYPE = "application/problem+json"
@@ -111,6 +112,9 @@ def _invalid_detail(errors):
 def problem_exception_handler(exc, context):
     if isinstance(exc, RuleBroken):
         return problem(400, str(exc), exc.errors.items(), code="rule")
+    if isinstance(exc, StorageUnavailable):
+        # Ours, and passing: a client should send the same file again later, not treat it as a conflict.
+        return problem(503, str(exc), headers={"Retry-After": "120"}, code="storage")
     if isinstance(exc, ServiceError):
         return problem(409, str(exc), code="state")
     if isinstance(exc, DjangoValidationError):

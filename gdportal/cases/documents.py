@@ -1,7 +1,10 @@
 """Document versions: storing them (checked by content) and reading the latest of each kind."""
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from gdportal.uploads import check_upload, storage_key
 
@@ -9,6 +12,35 @@ from .choices import DocumentKind
 from .findings import version_check_queue
 from .kinds import allowed_types, inspection_kinds, kind_label, register_kinds  # noqa: F401 — re-exported
 from .models import DocumentVersion
+from .services import ServiceError
+
+logger = logging.getLogger(__name__)
+
+try:  # S3-compatible storage fails with botocore's errors, which are not OSError
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover — botocore is installed wherever STORAGE_BACKEND=s3 can be chosen
+    STORAGE_ERRORS = (OSError,)
+
+
+class StorageUnavailable(ServiceError):
+    """The storage refused a file (disk full, bucket unreachable): the caller's transaction rolls back."""
+
+
+def storage_save(key, uploaded):
+    """default_storage.save, with a storage failure (ENOSPC, EIO, S3 down) turned into a message for the user
+    instead of a 500 — the file is fine, our side is not, and nothing of the case may be half-saved."""
+    try:
+        return default_storage.save(key, uploaded)
+    except STORAGE_ERRORS as exc:
+        logger.error("the storage refused %s (%s bytes): %r", key, getattr(uploaded, "size", "?"), exc)
+        raise StorageUnavailable(
+            _(
+                "The file could not be stored right now: the problem is on our side, not with your file. "
+                "Nothing was saved; choose the file again and send the form in a few minutes."
+            )
+        ) from exc
 
 
 def identity_kinds(person_type):
@@ -34,7 +66,7 @@ def document_store(*, case, kind, uploaded, by):
     referenced); the other order could leave a row pointing to a file that was never written.
     """
     checked = document_check(uploaded, kind)
-    key = default_storage.save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
+    key = storage_save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
     version = DocumentVersion.objects.create(
         case=case,
         kind=kind,

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from gdportal.uploads import check_upload, storage_key
 
-from .documents import allowed_types, document_store
+from .documents import StorageUnavailable, allowed_types, document_store, storage_save
 from .models import HeldUpload
 
 logger = logging.getLogger(__name__)
@@ -71,17 +71,28 @@ def held_from_token(user, token):
     return {row.kind: row for row in rows if wanted.get(row.kind) == row.pk}
 
 
-@transaction.atomic
 def held_keep(*, by, uploads, held):
     """Keep the verified `uploads` ((kind, UploadedFile)) of a failed form for `by`; returns the new
-    {kind: HeldUpload}: what was held, with each kind that came with a new file replaced by it."""
+    {kind: HeldUpload}: what was held, with each kind that came with a new file replaced by it.
+
+    When the storage itself is failing (the reason the form failed, often) nothing new is held: the form comes
+    back with what was held before and the storage's message, and the user chooses the files again.
+    """
+    try:
+        return _held_keep(by=by, uploads=uploads, held=held)
+    except StorageUnavailable:
+        return dict(held)
+
+
+@transaction.atomic
+def _held_keep(*, by, uploads, held):
     held = dict(held)
     replaced = []
     for kind, uploaded in uploads:
         # The checks already ran in the form on these same bytes; check_upload remembers its verdict.
         checked = check_upload(uploaded, allowed=allowed_types(kind))
         uploaded.seek(0)
-        key = default_storage.save(storage_key(f"held/{by.pk}", checked.file_type), uploaded)
+        key = storage_save(storage_key(f"held/{by.pk}", checked.file_type), uploaded)
         row = HeldUpload.objects.create(
             owner=by,
             kind=kind,

@@ -20,8 +20,14 @@ logger = logging.getLogger(__name__)
 
 # Attempts per row, rendering and delivery alike; then the row is failed until an operator resends it.
 MAX_ATTEMPTS = 8
-# A row claimed longer ago than this belongs to a worker that died mid-send; it may be claimed again.
+# A row claimed longer ago than this belongs to a worker that died mid-send; it may be claimed again
+# (settings.GD_EMAIL_STALE_CLAIM_SECONDS; this is its default). Longer than EMAIL_TIMEOUT and the task's hard
+# time limit, so a slow but living worker is never overtaken.
 STALE_CLAIM = timedelta(minutes=10)
+
+
+def _stale_claim():
+    return timedelta(seconds=getattr(settings, "GD_EMAIL_STALE_CLAIM_SECONDS", STALE_CLAIM.total_seconds()))
 
 
 # Bulk rows keep ids in their JSON context; a loader per key turns them back into objects at send time
@@ -148,7 +154,7 @@ def _claimable(now):
     # A stale claim belongs to a worker that died mid-send; on the row's last allowed attempt it is failed by
     # email_fail_abandoned instead, or a template that kills the worker would be retried for ever.
     return Q(status=OutboundEmail.Status.QUEUED) | Q(
-        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_CLAIM, attempts__lt=MAX_ATTEMPTS
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - _stale_claim(), attempts__lt=MAX_ATTEMPTS
     )
 
 
@@ -265,7 +271,7 @@ def email_fail_abandoned():
     """Fail the rows whose worker stopped (killed, timed out) during their last allowed attempt."""
     stale = OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING,
-        claimed_at__lt=timezone.now() - STALE_CLAIM,
+        claimed_at__lt=timezone.now() - _stale_claim(),
         attempts__gte=MAX_ATTEMPTS,
     )
     ids = list(stale.values_list("pk", flat=True)[:500])
