@@ -138,3 +138,13 @@ def fill_generation(case, by=None, **overrides):
     return generation_store(
         case=case, by=by or case.rt or case.filed_by, values=generation_values(case, **overrides)
     )
+
+
+def judge_generation(case, by, verdict="conforming", note=""):
+    """The analyst's verdict on the generation data step, when the case has one (SPEC §16: judged like a
+    document, and approving needs it conforming)."""
+    from gdportal.generation.models import GenerationData
+    from gdportal.generation.services import generation_verdict
+
+    if GenerationData.objects.filter(case=case).exists():
+        generation_verdict(case=case, by=by, verdict=verdict, note=note)
