@@ -663,6 +663,10 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "gdportal.cases.choices.DocumentKind",
         "RequestTypeEnum": "gdportal.cases.choices.RequestType",
         "InstallationClassEnum": "gdportal.registry.models.InstallationClass",
+        "DeclarationCodeEnum": "gdportal.generation.choices.DeclarationCode",
+        "GenerationTypeEnum": "gdportal.generation.choices.GenerationType",
+        "BuildingTypeEnum": "gdportal.generation.choices.BuildingType",
+        "UnitsModeEnum": "gdportal.generation.choices.UnitsMode",
         # Stage 2's own sets (named here as strings: settings import no stage).
         "OrderDocumentKindEnum": "aprweb.documents.KINDS",
         "OrderRequestTypeEnum": "aprweb.models.OrderRequestType",

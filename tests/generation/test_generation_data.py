@@ -370,3 +370,22 @@ def test_the_review_form_judges_the_data_step_and_a_nonconforming_one_suspends(
     # The RT must change the data before resending: the same data would be judged the same.
     with pytest.raises(ServiceError):
         order_submit(order=order, by=rt)
+
+
+def test_the_titular_confirms_the_units_that_become_the_allocation(remote_case, rt, customer):
+    from gdportal.generation.selectors import confirmed_units
+    from gdportal.generation.services import units_confirm
+
+    factories.fill_generation(remote_case, rt)
+    assert confirmed_units(remote_case) == (None, [])
+    with pytest.raises(ServiceError):
+        units_confirm(case=remote_case, by=rt)  # the RT files them, only the holder confirms
+    units_confirm(case=remote_case, by=customer)
+    mode, units = confirmed_units(remote_case)
+    assert mode == "percent" and [pct for _number, pct, _priority in units] == [Decimal("40.00")]
+    # Changing a unit's share after the confirmation needs a new one.
+    unit = units[0][0]
+    factories.fill_generation(
+        remote_case, rt, units=[{"installation": unit, "percentage": Decimal(30), "priority": None}]
+    )
+    assert confirmed_units(remote_case) == (None, [])
