@@ -77,7 +77,7 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
     data = GenerationData.objects.filter(case=case).first()
     if data is not None and data.verdict_current != Verdict.CONFORMING:
         # The plant's data are judged like a document (SPEC §16): named with the documents still not ok.
-        not_ok_labels = ", ".join([str(DATA_STEP), labels(not_ok)]) if not_ok else str(DATA_STEP)
+        not_ok_labels = ", ".join([labels(not_ok), str(DATA_STEP)]) if not_ok else str(DATA_STEP)
         if can_proceed(case.technical_approve):
             raise ServiceError(
                 _("To approve, every required document must be conforming. Still not: %(kinds)s.")

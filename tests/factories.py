@@ -148,3 +148,58 @@ def judge_generation(case, by, verdict="conforming", note=""):
 
     if GenerationData.objects.filter(case=case).exists():
         generation_verdict(case=case, by=by, verdict=verdict, note=note)
+
+
+def generation_page_data(**changes):
+    """The "Dados técnicos da geração" page as the browser posts it, for an 8,5 kW request."""
+    data = {
+        "generation_type": "inverter",
+        "building_type": "individual",
+        "array_area_m2": "40",
+        "breaker_a": "50",
+        "breaker_poles": "2",
+        "pole_under_30m": "true",
+        "units_mode": "percent",
+        "declarations": ["8.4", "8.6"],
+        "modules-TOTAL_FORMS": "1",
+        "modules-INITIAL_FORMS": "0",
+        "modules-0-manufacturer": "Canadian Solar",
+        "modules-0-model": "CS6W-550MS",
+        "modules-0-power_w": "550",
+        "modules-0-quantity": "16",
+        "inverters-TOTAL_FORMS": "1",
+        "inverters-INITIAL_FORMS": "0",
+        "inverters-0-manufacturer": "Growatt",
+        "inverters-0-model": "MIN 8000TL-X",
+        "inverters-0-power_kw": "8,5",
+        "inverters-0-quantity": "1",
+        "inverters-0-voltage_v": "220",
+        "inverters-0-inmetro": "004512/2022",
+        "generators-TOTAL_FORMS": "0",
+        "generators-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def generation_api_body(**changes):
+    """The same data as PUT /api/v1/orders/{id}/generation/ takes it."""
+    body = {
+        "generation_type": "inverter",
+        "building_type": "individual",
+        "modules": [
+            {"manufacturer": "Canadian Solar", "model": "CS6W-550MS", "power_w": "550", "quantity": 16}
+        ],
+        "inverters": [
+            {
+                "manufacturer": "Growatt",
+                "model": "MIN 8000TL-X",
+                "power_kw": "8.5",
+                "quantity": 1,
+                "voltage_v": 220,
+            }
+        ],
+        "declarations": ["8.4", "8.6"],
+    }
+    body.update(changes)
+    return body

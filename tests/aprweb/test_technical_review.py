@@ -14,6 +14,7 @@ from aprweb.services_technical import case_technical_approve, version_verdict
 from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import document_store, latest_versions
 from gdportal.cases.services import ServiceError
+from tests import factories
 from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,8 @@ def form_data(case, *, verdicts=None, default="conforming", **extra):
         if verdict:
             data[f"verdict-{version.pk}"] = verdict
         data[f"note-{version.pk}"] = note
+    # The generation data step (SPEC §16) is judged on the same form, like a document.
+    data["data_verdict"], data["data_note"] = verdicts.get("generation_data", (default, ""))
     data.update(extra)
     return data
 
@@ -198,6 +201,7 @@ def test_the_approval_refusal_names_the_documents_in_plain_portuguese(submitted_
     version_verdict(
         version=versions["generation_memorial"], by=technical_analyst, verdict="nonconforming", note="x"
     )
+    factories.judge_generation(case, technical_analyst)
     with pytest.raises(ServiceError) as refused:
         case_technical_approve(case=case, by=technical_analyst)
     message = str(refused.value)

@@ -198,40 +198,9 @@ def test_the_required_declarations_are_needed_to_send(order, rt):
 # --- the page, with and without JavaScript ---------------------------------------------------------
 
 
-def page_data(**changes):
-    data = {
-        "generation_type": "inverter",
-        "building_type": "individual",
-        "array_area_m2": "40",
-        "breaker_a": "50",
-        "breaker_poles": "2",
-        "pole_under_30m": "true",
-        "units_mode": "percent",
-        "declarations": ["8.4", "8.6"],
-        "modules-TOTAL_FORMS": "1",
-        "modules-INITIAL_FORMS": "0",
-        "modules-0-manufacturer": "Canadian Solar",
-        "modules-0-model": "CS6W-550MS",
-        "modules-0-power_w": "550",
-        "modules-0-quantity": "16",
-        "inverters-TOTAL_FORMS": "1",
-        "inverters-INITIAL_FORMS": "0",
-        "inverters-0-manufacturer": "Growatt",
-        "inverters-0-model": "MIN 8000TL-X",
-        "inverters-0-power_kw": "8,5",
-        "inverters-0-quantity": "1",
-        "inverters-0-voltage_v": "220",
-        "inverters-0-inmetro": "004512/2022",
-        "generators-TOTAL_FORMS": "0",
-        "generators-INITIAL_FORMS": "0",
-    }
-    data.update(changes)
-    return data
-
-
 def test_add_row_without_javascript_keeps_what_was_typed_and_adds_an_empty_row(order, apr_client):  # noqa: F811
     url = reverse("aprweb:order_generation", args=[order.pk])
-    response = apr_client.post(url, page_data(add_row="modules"))
+    response = apr_client.post(url, factories.generation_page_data(add_row="modules"))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="modules-1-manufacturer"' in html and 'value="CS6W-550MS"' in html
@@ -243,7 +212,7 @@ def test_add_row_without_javascript_keeps_what_was_typed_and_adds_an_empty_row(o
 
 def test_remove_row_without_javascript(order, apr_client):  # noqa: F811
     url = reverse("aprweb:order_generation", args=[order.pk])
-    data = page_data(
+    data = factories.generation_page_data(
         **{"modules-TOTAL_FORMS": "2", "modules-1-manufacturer": "Jinko", "modules-1-model": "X"}
     )
     html = apr_client.post(url, {**data, "remove_row": "modules-0"}).content.decode()
@@ -252,7 +221,7 @@ def test_remove_row_without_javascript(order, apr_client):  # noqa: F811
 
 def test_saving_the_page_stores_the_rows_and_the_declarations(order, apr_client, rt):  # noqa: F811
     url = reverse("aprweb:order_generation", args=[order.pk])
-    response = apr_client.post(url, page_data(save="1"))
+    response = apr_client.post(url, factories.generation_page_data(save="1"))
     assert response.status_code == 302
     data = GenerationData.objects.get(case=order.case)
     assert data.inverters.get().power_kw == Decimal("8.5") and data.modules.get().quantity == 16
@@ -263,7 +232,7 @@ def test_saving_the_page_stores_the_rows_and_the_declarations(order, apr_client,
 
 def test_a_broken_row_is_told_at_the_row(order, apr_client):  # noqa: F811
     url = reverse("aprweb:order_generation", args=[order.pk])
-    response = apr_client.post(url, page_data(save="1", **{"inverters-0-quantity": "0"}))
+    response = apr_client.post(url, factories.generation_page_data(save="1", **{"inverters-0-quantity": "0"}))
     assert response.status_code == 400
     assert 'data-testid="row-error"' in response.content.decode()
 
@@ -271,34 +240,12 @@ def test_a_broken_row_is_told_at_the_row(order, apr_client):  # noqa: F811
 # --- the API ---------------------------------------------------------------------------------------
 
 
-def api_body(**changes):
-    body = {
-        "generation_type": "inverter",
-        "building_type": "individual",
-        "modules": [
-            {"manufacturer": "Canadian Solar", "model": "CS6W-550MS", "power_w": "550", "quantity": 16}
-        ],
-        "inverters": [
-            {
-                "manufacturer": "Growatt",
-                "model": "MIN 8000TL-X",
-                "power_kw": "8.5",
-                "quantity": 1,
-                "voltage_v": 220,
-            }
-        ],
-        "declarations": ["8.4", "8.6"],
-    }
-    body.update(changes)
-    return body
-
-
 def test_the_api_reads_and_writes_the_same_data(order, rt, api_as):
     api = api_as(rt)
     api.default_format = "json"
     url = f"/api/v1/orders/{order.pk}/generation/"
     assert api.get(url).json()["version"] == 0
-    saved = api.put(url, api_body())
+    saved = api.put(url, factories.generation_api_body())
     assert saved.status_code == 200, saved.content
     assert (
         saved.json()["totals"]["installed_kw"] == "8.500" and saved.json()["totals"]["modules_kwp"] == "8.800"
@@ -307,10 +254,15 @@ def test_the_api_reads_and_writes_the_same_data(order, rt, api_as):
     assert data.inverters.get().model == "MIN 8000TL-X"
     assert {d["code"] for d in api.get(url).json()["declarations"]} == {"8.4", "8.6"}
     # The same rule as the page, reported at the row's field; nothing changed.
-    refused = api.put(url, api_body(inverters=[{**api_body()["inverters"][0], "power_kw": "abc"}]))
+    refused = api.put(
+        url,
+        factories.generation_api_body(
+            inverters=[{**factories.generation_api_body()["inverters"][0], "power_kw": "abc"}]
+        ),
+    )
     assert refused.status_code == 400
     assert any(e["field"] == "inverters.0.power_kw" for e in refused.json()["errors"]), refused.json()
-    assert api.put(url, api_body(declarations=["9.9"])).status_code == 400
+    assert api.put(url, factories.generation_api_body(declarations=["9.9"])).status_code == 400
     assert GenerationData.objects.get(case=order.case).version == 1
 
 
@@ -321,7 +273,7 @@ def test_the_api_refuses_units_over_100_percent(remote_case, rt, api_as):
     api = api_as(rt)
     api.default_format = "json"
     units = [{"installation": a.number, "percentage": "70"}, {"installation": b.number, "percentage": "40"}]
-    refused = api.put(f"/api/v1/orders/{order.pk}/generation/", api_body(units=units))
+    refused = api.put(f"/api/v1/orders/{order.pk}/generation/", factories.generation_api_body(units=units))
     assert refused.status_code == 400
     assert any(e["field"] == "units.1.percentage" for e in refused.json()["errors"])
 
