@@ -33,8 +33,7 @@ from .api_generation import (
     generation_payload,
     service_values,
 )
-from .documents import required_kinds
-from .forms import AprOrderForm, OrderLookupForm, UploadForm
+from .forms import AprOrderForm, OrderLookupForm
 from .models import AprOrder
 from .selectors import case_for_order, rt_title
 from .views import APR_SESSION_FLAG
@@ -237,16 +236,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
         order = self.get_object()
         serializer = s.OrderUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        kind = serializer.validated_data["kind"]
-        if kind not in required_kinds(order.case, order):
-            raise serializers.ValidationError(
-                {"kind": [_("This document is not part of this order's checklist.")]}
-            )
-        form = UploadForm(data={}, files={"file": serializer.validated_data["file"]}, kind=kind)
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
+        # The checklist's kinds and the file's content are the service's to judge (400 at the field).
         version = services_orders.order_upload(
-            order=order, kind=kind, uploaded=form.cleaned_data["file"], by=request.user
+            order=order,
+            kind=serializer.validated_data["kind"],
+            uploaded=serializer.validated_data["file"],
+            by=request.user,
         )
         return Response(DocumentSerializer(version).data, status=status.HTTP_201_CREATED)
 

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.cases.choices import Verdict
+from gdportal.cases.flow import FIELD_FLOW
+from gdportal.cases.flow_forms import study_fields, study_kwargs
 
 
 @dataclass
@@ -44,12 +46,19 @@ class TechnicalReviewForm(forms.Form):
     data_verdict = forms.ChoiceField(choices=[("", "—"), *Verdict.choices], required=False)
     data_note = forms.CharField(required=False, max_length=4000)
 
-    def __init__(self, *args, rows, generation=None, **kwargs):
+    def __init__(self, *args, rows, case=None, generation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.generation = generation
         if generation is not None:
             self.fields["data_verdict"].initial = generation.verdict_current
             self.fields["data_note"].initial = generation.verdict_note if generation.verdict_current else ""
+        # "Por inversão de fluxo" with its study (SPEC §15) — never offered on a case art. 73-A dispenses.
+        self.offers_flow_inversion = case is not None and not case.flow_dispensation
+        if self.offers_flow_inversion:
+            self.fields[FIELD_FLOW] = forms.BooleanField(
+                label=_("For flow inversion (attach the study, its engineer and ART)"), required=False
+            )
+            self.fields.update(study_fields())
         # The latest version of each checklist row is judged; a missing document has nothing to judge.
         self.judged = [row for row in rows if row.latest is not None]
         for row in self.judged:
@@ -92,3 +101,9 @@ class TechnicalReviewForm(forms.Form):
             if verdict:
                 result[version.pk] = (verdict, note)
         return result
+
+    def flow_kwargs(self):
+        """The flow-inversion part of the decision, for case_technical_review."""
+        if not self.offers_flow_inversion:
+            return {}
+        return {"flow_inversion": self.cleaned_data.get(FIELD_FLOW, False), **study_kwargs(self.cleaned_data)}

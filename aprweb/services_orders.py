@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import CaseState
-from gdportal.cases.documents import allowed_types, document_store, latest_versions
+from gdportal.cases.documents import document_check, document_store, latest_versions
 from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.generation.validate import submission_errors
 from gdportal.notifications.services import email_queue
-from gdportal.uploads import check_upload
 
 from . import deadline_kinds as clocks
 from . import rules
@@ -97,9 +96,9 @@ def order_upload(*, order, kind, uploaded, by):
     if case.state not in rules.UPLOAD_STATES:
         raise ServiceError(_("Documents can be sent only while the order awaits them."))
     if kind not in required_kinds(case, order):
-        raise ServiceError(_("This document is not part of this order's checklist."))
+        raise ValidationError({"kind": _("This document is not part of this order's checklist.")})
     latest = case.documents.filter(kind=kind).order_by("-uploaded_at", "-id").first()
-    checked = check_upload(uploaded, allowed=allowed_types(kind))  # the service's own check, not the form's
+    checked = document_check(uploaded, kind)  # the service's own check, whatever a caller did
     if latest is not None and latest.sha256 == checked.sha256:
         # Recognised by its hash: the same bytes again would be a new version with nothing new to analyse.
         raise ServiceError(

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from gdportal.cases import deadline_kinds as apr_clocks
-from gdportal.cases.choices import CaseState, Verdict
+from gdportal.cases.choices import CaseState, FlowDecision, Verdict
 from gdportal.cases.documents import latest_versions
+from gdportal.cases.flow import flow_study_attach
 from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
@@ -102,8 +103,23 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
     return case
 
 
+def _flow_study(case, by, decision, flow_inversion, study_file, study_engineer, study_art):
+    """A decision "por inversão de fluxo" carries its study (SPEC §15); refused on a dispensed case."""
+    if flow_inversion:
+        flow_study_attach(
+            case=case,
+            by=by,
+            decision=decision,
+            file=study_file,
+            engineer=study_engineer,
+            art_number=study_art,
+        )
+
+
 @transaction.atomic
-def case_technical_suspend(*, case, by, note=""):
+def case_technical_suspend(
+    *, case, by, note="", flow_inversion=False, study_file=None, study_engineer="", study_art=""
+):
     _require_technical(by)
     case = case_lock(case)
     latest = latest_versions(case)
@@ -115,6 +131,10 @@ def case_technical_suspend(*, case, by, note=""):
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
     if data_pending:
         lines.insert(0, f"{DATA_STEP}: {data.verdict_note}")
+    if can_proceed(case.suspend):
+        _flow_study(
+            case, by, FlowDecision.TECHNICAL_SUSPEND, flow_inversion, study_file, study_engineer, study_art
+        )
     case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
     deadline_start(subject=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
@@ -129,12 +149,18 @@ def case_technical_suspend(*, case, by, note=""):
 
 
 @transaction.atomic
-def case_technical_reject(*, case, by, reason):
+def case_technical_reject(
+    *, case, by, reason, flow_inversion=False, study_file=None, study_engineer="", study_art=""
+):
     _require_technical(by)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Say why the order is rejected: the customer and the RT will read it."))
     case = case_lock(case)
+    if can_proceed(case.technical_reject):
+        _flow_study(
+            case, by, FlowDecision.TECHNICAL_REJECT, flow_inversion, study_file, study_engineer, study_art
+        )
     case.decision_note = reason
     case_transition(case.technical_reject, by=by, action="technical_rejected", note=reason)
     _answer(case, by, reason)
@@ -147,7 +173,18 @@ DECISIONS = ("approve", "suspend", "reject")
 
 @transaction.atomic
 def case_technical_review(
-    *, case, by, verdicts, decision="", note="", grid_works_needed=False, generation_verdict=None
+    *,
+    case,
+    by,
+    verdicts,
+    decision="",
+    note="",
+    grid_works_needed=False,
+    flow_inversion=False,
+    study_file=None,
+    study_engineer="",
+    study_art="",
+    generation_verdict=None,
 ):
     """The analyst's whole review in one go (SPEC §5.4): every verdict, then the decision, all or nothing.
 
@@ -155,6 +192,8 @@ def case_technical_review(
     "approve", "suspend", "reject" or "" (save the verdicts only); `note` is the note to the RT of a
     suspension or the reason of a rejection. One transaction: when the decision is refused (approve with a
     non-conforming document, reject without a reason), the verdicts of the same form are not kept either.
+    `flow_inversion` says a suspension or rejection is "por inversão de fluxo": then the study (PDF, engineer,
+    ART) is required, and refused on a case dispensed by art. 73-A (SPEC §15).
     """
     _require_technical(by)
     if decision and decision not in DECISIONS:
@@ -176,8 +215,16 @@ def case_technical_review(
         data_verdict(case=case, by=by, verdict=generation_verdict[0], note=generation_verdict[1])
     if decision == "approve":
         return case_technical_approve(case=case, by=by, grid_works_needed=grid_works_needed)
+    study = {
+        "flow_inversion": flow_inversion,
+        "study_file": study_file,
+        "study_engineer": study_engineer,
+        "study_art": study_art,
+    }
+    if flow_inversion and decision not in ("suspend", "reject"):
+        raise ServiceError(_("Flow inversion is a reason to suspend or to reject: choose one of them."))
     if decision == "suspend":
-        return case_technical_suspend(case=case, by=by, note=(note or "").strip())
+        return case_technical_suspend(case=case, by=by, note=(note or "").strip(), **study)
     if decision == "reject":
-        return case_technical_reject(case=case, by=by, reason=note)
+        return case_technical_reject(case=case, by=by, reason=note, **study)
     return case

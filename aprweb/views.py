@@ -311,6 +311,8 @@ def _upload(request, pk, kind):
             )
         except ServiceError as exc:
             error = str(exc)
+        except ValidationError as exc:  # a kind not in this order's checklist; the file, at the field
+            error = " ".join(exc.messages)
     else:
         error = " ".join(form.errors.get("file", [])) or _("Choose a file.")
     if request.htmx:

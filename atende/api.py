@@ -9,7 +9,6 @@ filer's alone; anyone else gets a 404. The installation lookup is api_lookup.py.
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -29,12 +28,11 @@ from gdportal.api.serializers_cases import DocumentSerializer
 from gdportal.api.strict import validate_with_form
 from gdportal.cases import rules
 from gdportal.cases.choices import CaseKind
-from gdportal.cases.documents import allowed_types
 from gdportal.cases.models import Case, CaseEvent, DocumentVersion
 from gdportal.cases.selectors import draft_for_user, open_clocks_prefetch, sent_draft_for_filer
 from gdportal.registry.audit import lookup_record, registry_lookup_allowed
 from gdportal.registry.models import LookupAudit
-from gdportal.uploads import check_upload, install_upload_limit
+from gdportal.uploads import install_upload_limit
 
 from . import api_serializers as s
 from . import services
@@ -229,7 +227,8 @@ class DraftViewSet(ApiViewSet):
         case = services.case_save_draft(case=form.save(), by=request.user)
         return self._answer(case)
 
-    def _submit(self, request, pk):
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
         user = request.user
         try:
             draft = self._draft(pk)
@@ -247,7 +246,8 @@ class DraftViewSet(ApiViewSet):
         body = {"protocol": case.protocol, "already_sent": already, "case": case}
         return Response(s.SubmittedSerializer(body, context=context).data)
 
-    def _cancel(self, request, pk):
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
         user = request.user
         case = get_object_or_404(Case.objects.for_user(user).filed().filter(kind=self.kind), pk=_pk(pk))
         if user.is_staff or not services.can_cancel(case, user):
@@ -285,8 +285,13 @@ REQUEST_EXAMPLE = {
 CONSULTATION_EXAMPLE = {k: v for k, v in REQUEST_EXAMPLE.items() if k != "declaration"}
 
 
-def draft_schemas(*, tag, label, input_class, patch_class, output_class, example):
-    """The same operations for both kinds, documented with each kind's own serializers."""
+def draft_schemas(**documented):
+    """Class decorator: the same operations for both kinds, documented with the view's own serializers."""
+    return lambda view: draft_view_schemas(view, **documented)
+
+
+def draft_view_schemas(view, *, tag, label, example):
+    input_class, patch_class, output_class = view.input_class, view.patch_class, view.output_class
     return extend_schema_view(
         create=extend_schema(
             summary=gettext_lazy("Create a draft"),
@@ -335,15 +340,12 @@ def draft_schemas(*, tag, label, input_class, patch_class, output_class, example
             responses={200: s.MaskedCaseSerializer},
             tags=[tag],
         ),
-    )
+    )(view)
 
 
 @draft_schemas(
     tag="access-requests",
     label=gettext_lazy("Micro solar up to 10 kW"),
-    input_class=s.AccessRequestInputSerializer,
-    patch_class=s.AccessRequestPatchSerializer,
-    output_class=s.AccessRequestSerializer,
     example=REQUEST_EXAMPLE,
 )
 class AccessRequestViewSet(DraftViewSet):
@@ -359,14 +361,6 @@ class AccessRequestViewSet(DraftViewSet):
             # Before anything parses the body: a file past the limit is cut off while it streams.
             install_upload_limit(request._request)
         super().initial(request, *args, **kwargs)
-
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._submit(request, pk)
-
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._cancel(request, pk)
 
     @extend_schema(
         summary=gettext_lazy("Attach a document to the draft"),
@@ -385,20 +379,7 @@ class AccessRequestViewSet(DraftViewSet):
         serializer = s.DocumentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kind, uploaded = serializer.validated_data["kind"], serializer.validated_data["file"]
-        kinds = services.draft_document_kinds(draft)
-        if kind not in kinds:
-            raise serializers.ValidationError(
-                {
-                    "kind": [
-                        _("This document is not asked for this request: send %(kinds)s.")
-                        % {"kinds": ", ".join(kinds)}
-                    ]
-                }
-            )
-        try:
-            check_upload(uploaded, allowed=allowed_types(kind))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"file": exc.messages}) from None
+        # The kind and the file are judged by the service (field-tagged ValidationError → 400 at the field).
         version = services.case_draft_attach(case=draft, kind=kind, uploaded=uploaded, by=request.user)
         return Response(DocumentSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -406,9 +387,6 @@ class AccessRequestViewSet(DraftViewSet):
 @draft_schemas(
     tag="consultations",
     label=gettext_lazy("Consultation for a unit"),
-    input_class=s.ConsultationInputSerializer,
-    patch_class=s.ConsultationPatchSerializer,
-    output_class=s.ConsultationSerializer,
     example=CONSULTATION_EXAMPLE,
 )
 class ConsultationViewSet(DraftViewSet):
@@ -418,11 +396,3 @@ class ConsultationViewSet(DraftViewSet):
     input_class = s.ConsultationInputSerializer
     patch_class = s.ConsultationPatchSerializer
     output_class = s.ConsultationSerializer
-
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._submit(request, pk)
-
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._cancel(request, pk)

@@ -102,6 +102,31 @@ class AccessRequestInputSerializer(ConsultationInputSerializer):
             "given is true."
         )
     )
+    # SPEC §15: the same override and art. 73-A choices as the page, judged by the page's form.
+    coordinates_confirmed = StrictBooleanField(
+        required=False,
+        help_text=_(
+            "True to keep coordinates farther than the limit from the UC's registered address; give "
+            "coordinates_reason."
+        ),
+    )
+    coordinates_reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text=_("Why the coordinates are right (at least 20 characters), when coordinates_confirmed."),
+    )
+    fast_track_term = StrictBooleanField(
+        required=False,
+        help_text=_(
+            "Local self-consumption up to 7.5 kW: the holder accepts that the surplus is not allocated to "
+            "other units; the request is dispensed from the flow-inversion analysis (art. 73-A)."
+        ),
+    )
+    grid_zero = StrictBooleanField(
+        required=False,
+        help_text=_("The system does not inject into the grid (grid zero): dispensed (art. 73-A)."),
+    )
 
 
 class DraftPatchMixin:
@@ -183,6 +208,8 @@ class AccessRequestSerializer(ConsultationSerializer):
 
     class Meta(ConsultationSerializer.Meta):
         fields = ConsultationSerializer.Meta.fields + ["gfc_form", "gfc_bank", "gfc_amount", "declaration"]
+        fields += ["coordinates_distance_m", "coordinates_confirmed", "coordinates_reason"]
+        fields += ["fast_track_term", "grid_zero", "flow_dispensation"]
         read_only_fields = fields
 
 

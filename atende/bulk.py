@@ -43,7 +43,7 @@ COLUMNS = [INSTALLATION] + [
     for name in REQUEST_PAGE_ORDER + REQUEST_PAGE_END
     if name in AccessRequestForm.base_fields and name not in ("holder_name", "document")
 ]
-BOOLEAN_COLUMNS = {"declaration"}
+BOOLEAN_COLUMNS = {"declaration", "coordinates_confirmed", "fast_track_term", "grid_zero"}
 TICKED = TRUE | {"x", "on"}
 EXAMPLE_INSTALLATION = "3012345678"
 EXAMPLE = {
@@ -60,8 +60,8 @@ EXAMPLE = {
     "phone": "(31) 3333-4444",
     "mobile": "(31) 98888-7777",
     "email": "titular@example.com",
-    "latitude": "-19,9167",
-    "longitude": "-43,9345",
+    "latitude": "-19,9200",
+    "longitude": "-43,9400",
     "power_kw": "8,5",
     "source": "solar",
     "request_type": "without_increase",

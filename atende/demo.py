@@ -22,7 +22,8 @@ def _pdf():
     return buffer.getvalue()
 
 
-def _draft(user, installation, *, rt=None, kind=CaseKind.ACCESS, power="8.50", label=""):
+def _draft(user, installation, *, rt=None, kind=CaseKind.ACCESS, power="8.50", label="", **fields):
+    """`fields`: anything else the filer typed (the art. 73-A term of the fast-track demo case)."""
     customer = installation.customer
     case = Case.objects.create(
         kind=kind,
@@ -54,6 +55,7 @@ def _draft(user, installation, *, rt=None, kind=CaseKind.ACCESS, power="8.50", l
         requester_email=customer.email,
         other_info=label,
         declaration=kind == CaseKind.ACCESS,
+        **fields,
     )
     if kind == CaseKind.ACCESS:
         content = _pdf()

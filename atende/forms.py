@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +14,9 @@ from gdportal.brdocs import (
     validate_document,
 )
 from gdportal.cases import rules
-from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, DocumentKind, RequestType
+from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, CaseKind, DocumentKind, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
+from gdportal.cases.filing_checks import FAST_TRACK_TERM, GRID_ZERO_DECLARATION, filing_errors
 from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
 from gdportal.cases.held import FIELD as HELD_FIELD
 from gdportal.cases.held import held_from_token, held_token
@@ -55,6 +58,11 @@ class InstallationLookupForm(NamedRequiredMixin, forms.Form):
         )
 
 
+# What the §15 checks read from the form besides the installation (gdportal/cases/filing_checks.py).
+FILING_INPUTS = ("coordinates_confirmed", "coordinates_reason", "fast_track_term", "grid_zero")
+FILING_FIELDS = ("latitude", "longitude", *FILING_INPUTS, "modality", "power_kw")
+
+
 # Issue 10: the order of templates/atende/request_form.html (the error summary lists errors in this order) and
 # autofill tokens for the personal fields (WCAG 1.3.5).
 REQUEST_PAGE_ORDER = (
@@ -68,8 +76,9 @@ REQUEST_PAGE_ORDER = (
         "street_number",
         "complement",
     ]
-    + ["district", "municipality", "uf", "phone", "mobile", "email", "latitude", "longitude", "power_kw"]
-    + ["source", "modality", "request_type", "requester_name", "requester_phone", "requester_email"]
+    + ["district", "municipality", "uf", "phone", "mobile", "email", "latitude", "longitude"]
+    + ["coordinates_confirmed", "coordinates_reason", "power_kw", "source", "modality", "request_type"]
+    + ["fast_track_term", "grid_zero", "requester_name", "requester_phone", "requester_email"]
 )
 REQUEST_PAGE_END = ["gfc_form", "gfc_bank", "file_gfc_proof", "other_info", "declaration"]
 REQUEST_INPUT_ATTRS = {
@@ -117,6 +126,28 @@ class AccessRequestForm(forms.ModelForm):
         ),
         required=True,
     )
+    # SPEC §15: the override of the coordinates check, and the art. 73-A term and declaration.
+    coordinates_confirmed = forms.BooleanField(label=_("I confirm the coordinates given"), required=False)
+    coordinates_reason = forms.CharField(
+        label=_("Why the coordinates differ from the registered address"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("At least 20 characters, e.g. the plant stands on another part of the property."),
+    )
+    fast_track_term = forms.BooleanField(
+        label=FAST_TRACK_TERM,
+        required=False,
+        help_text=_(
+            "Local self-consumption up to 7,5 kW: with this term the request is dispensed from the "
+            "flow-inversion analysis (REN 1.000 art. 73-A)."
+        ),
+    )
+    grid_zero = forms.BooleanField(
+        label=GRID_ZERO_DECLARATION,
+        required=False,
+        help_text=_("Dispenses the request from the flow-inversion analysis (REN 1.000 art. 73-A)."),
+    )
 
     class Meta:
         model = Case
@@ -141,6 +172,10 @@ class AccessRequestForm(forms.ModelForm):
             "source",
             "request_type",
             "modality",
+            "coordinates_confirmed",
+            "coordinates_reason",
+            "fast_track_term",
+            "grid_zero",
             "requester_name",
             "requester_phone",
             "requester_email",
@@ -280,7 +315,28 @@ class AccessRequestForm(forms.ModelForm):
         self._check_power(data)
         self._check_gfc(data)
         self._check_files(data)
+        self._check_filing(data)
         return data
+
+    def _check_filing(self, data):
+        """SPEC §15 at the fields: coordinates against the registry, the art. 73-A term and declaration."""
+        probe = SimpleNamespace(
+            kind=CaseKind.ACCESS,
+            installation=self.installation,
+            installation_id=self.installation.pk if self.installation else None,
+            **{name: data.get(name) for name in FILING_FIELDS},
+        )
+        for name, message in filing_errors(probe).items():
+            self.add_error(name, message)
+
+    @property
+    def show_coordinates_override(self):
+        """The page offers the override once the check refused the coordinates, or when it was ticked."""
+        if not self.is_bound:
+            return bool(self.instance.coordinates_confirmed)
+        return bool(self.data.get("coordinates_confirmed")) or bool(
+            {"latitude", "coordinates_reason"} & set(self.errors)
+        )
 
     def _check_open_request(self):
         """The view stops a new request for an installation with one under way; a draft typed before that
@@ -371,7 +427,9 @@ class ConsultationForm(AccessRequestForm):
 
     class Meta(AccessRequestForm.Meta):
         fields = [
-            f for f in AccessRequestForm.Meta.fields if f not in ("gfc_form", "gfc_bank", "declaration")
+            f
+            for f in AccessRequestForm.Meta.fields
+            if f not in ("gfc_form", "gfc_bank", "declaration", *FILING_INPUTS)
         ]
 
     def __init__(self, *args, **kwargs):
@@ -393,6 +451,9 @@ class ConsultationForm(AccessRequestForm):
 
     def _check_files(self, data):
         pass
+
+    def _check_filing(self, data):
+        pass  # a consultation files nothing: no coordinates check, no art. 73-A
 
     def save(self, commit=True):
         case = super().save(commit=False)

@@ -5,7 +5,7 @@ audit event, opens or closes clocks and queues e-mails — in one transaction, s
 an e-mail exists only if the change committed.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from gdportal.cases import deadline_kinds as apr_clocks
 from gdportal.cases.choices import RT_REVOCABLE, CaseKind, CaseState, DocumentKind
 from gdportal.cases.documents import identity_kinds, latest_versions
+from gdportal.cases.filing_checks import FAST_TRACK_TERM, GRID_ZERO_DECLARATION, filing_facts_apply
 from gdportal.cases.gfc import gfc_mark_releasable, gfc_needed, gfc_required
 from gdportal.cases.held import held_attach, held_release
 from gdportal.cases.models import Case, Guarantee, HeldUpload
@@ -70,6 +71,7 @@ def case_save_draft(*, case, by, uploads=(), held=()):
         # The holder's name and CPF/CNPJ are the registry's, whatever a caller put there.
         case.holder_name, case.document = case.customer.name, case.customer.document
         case_check_rules(case)
+        filing_facts_apply(case, calculator=False)
         case.save()
         for kind, uploaded in uploads:
             if isinstance(uploaded, HeldUpload):
@@ -103,8 +105,14 @@ def case_draft_attach(*, case, kind, uploaded, by):
             raise AlreadySent(stored)
         if stored.filed_by_id != by.pk:
             raise PermissionDenied
-        if kind not in draft_document_kinds(case):
-            raise ServiceError(_("This document is not asked for this request."))
+        kinds = draft_document_kinds(case)
+        if kind not in kinds:
+            raise ValidationError(
+                {
+                    "kind": _("This document is not asked for this request: send %(kinds)s.")
+                    % {"kinds": ", ".join(kinds)}
+                }
+            )
         return document_store(case=case, kind=kind, uploaded=uploaded, by=by)
 
 
@@ -131,6 +139,9 @@ def case_submit(*, case, by):
         # queue on the installation's row, and the second then sees the first as open.
         Installation.objects.select_for_update().only("pk").get(pk=case.installation_id)
     case_check_rules(case)
+    # The distance and the art. 73-A ground as of the moment of filing (the registry's readings may have
+    # moved since the draft was saved); saved by the transition below.
+    filing_facts_apply(case)
     if missing_identity_documents(case):
         raise ServiceError(_("Attach the identification documents before sending."))
     if case.gfc_form and DocumentKind.GFC_PROOF not in latest_versions(case):
@@ -143,6 +154,14 @@ def case_submit(*, case, by):
         # Filed by the customer: an RT takes the case only with this code, which only the customer has.
         case.claim_code = new_claim_code()
     case_transition(case.submit, by=by, action="submitted")
+    declared = [
+        str(text)
+        for ticked, text in ((case.fast_track_term, FAST_TRACK_TERM), (case.grid_zero, GRID_ZERO_DECLARATION))
+        if ticked
+    ]
+    if declared:
+        # Who accepted the term or made the declaration, and when: the event's actor and time.
+        case_event(case, by=by, action="flow_dispensation_declared", note=" ".join(declared))
     if case.kind == CaseKind.CONSULTATION:
         deadline_start(subject=case, kind=clocks.CONSULTATION_ANSWER.code, started_at=now)
         email_case(case, "consultation_filed")

@@ -33,5 +33,10 @@ urlpatterns = [
     path("servicos/<str:protocol>/comprovante/", views.receipt, name="receipt"),
     path("servicos/<str:protocol>/cancelar/", views.cancel, name="cancel"),
     path("servicos/<str:protocol>/responsavel-tecnico/revogar/", views.rt_revoke, name="rt_revoke"),
+    path(
+        "servicos/<str:protocol>/estudos-inversao-de-fluxo/",
+        views.flow_studies_request,
+        name="flow_studies_request",
+    ),
     path("documentos/<int:pk>/", views.document_download, name="document"),
 ]

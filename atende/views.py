@@ -15,6 +15,7 @@ from gdportal import ratelimit
 from gdportal.cases.choices import CANCELLABLE, CaseState
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.extensions import case_panels, service_options
+from gdportal.cases.flow import flow_studies_request as request_studies
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
 from gdportal.clientip import client_ip
@@ -141,6 +142,22 @@ def cancel(request, protocol):
             messages.success(request, _("The request %(protocol)s was cancelled.") % {"protocol": protocol})
         return redirect("atende:status_detail", protocol=protocol)
     return render(request, "atende/cancel.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def flow_studies_request(request, protocol):
+    """ "Solicitar estudos de inversão de fluxo" (REN 1.000 art. 78): the holder or the RT asks."""
+    case = case_for_user(request.user, protocol)
+    try:
+        request_studies(case=case, by=request.user)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Studies requested: Cemig has 10 business days to deliver them on this page.")
+        )
+    return redirect("atende:status_detail", protocol=protocol)
 
 
 @xframe_options_sameorigin

@@ -49,6 +49,7 @@ def _columns():
             "required": bulk.column_required(name),
             "choices": bulk.column_choices(name),
             "example": bulk.EXAMPLE.get(name, ""),
+            "boolean": name in bulk.BOOLEAN_COLUMNS,
         }
         for name in bulk.COLUMNS
     ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gdportal.brdocs import only_digits
-from gdportal.cases.choices import Modality
+from gdportal.cases.choices import FlowDispensation, Modality
 from gdportal.generation.units import (  # noqa: F401 — the §7.1 rules shared with the APR order's units (§16)
     HUNDRED,
     INSTALLATION_DIGITS,
@@ -40,6 +40,12 @@ OTHER_TITULARS_ALLOWED = {UnitType.SHARED, UnitType.MULTIPLE_UNITS, Modality.SHA
 
 
 def is_fast_track(generator):
+    """Connected through the portal: its case says (Case.flow_dispensation, set at filing when the holder
+    ticked the term, SPEC §15). A 7,5 kW local unit whose holder did not tick it went through the analysis and
+    may allocate. Imported without a case: the portal cannot know whether the study was made, so the size
+    rule of art. 73-A §2 II stands."""
+    if generator.case_id:
+        return generator.case.flow_dispensation == FlowDispensation.FAST_TRACK
     return generator.modality == Modality.LOCAL and generator.power_kw <= FAST_TRACK_KW
 
 

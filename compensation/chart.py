@@ -1,9 +1,8 @@
 """The statement's chart (SPEC §7.2): consumption and injection as bars, the credit balance as a line, for the
-last 13 cycles, drawn on the server as inline SVG — no JavaScript library, nothing from a CDN.
+last 13 cycles, on the kernel's SVG frame (gdportal/charts.py, shared with the transparency page's).
 
-This module only does the geometry; compensation/_chart.html draws it, with its <title>, <desc> and a table
-of the same figures for screen readers. Coordinates are strings with a dot, formatted here: the template's
-localization would print a float with the pt-BR decimal comma, which SVG does not read.
+compensation/_chart.html draws it, with its <title>, <desc> and a table of the same figures for screen
+readers.
 """
 
 import math
@@ -11,20 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gdportal.brformats import number_br
+from gdportal.charts import Bar, Frame, svg_number
 
 CHART_CYCLES = 13
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 72, 12, 40, 40  # room for the y labels, the legend above and the cycles below
+FRAME = Frame(width=720, height=320, left=72, right=12, top=40, bottom=40)  # wide y labels: kWh
 TICKS = 4
 NICE_STEPS = (1, 2, 4, 6, 8, 10)
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: str
-    y: str
-    width: str
-    height: str
 
 
 @dataclass(frozen=True)
@@ -39,12 +30,6 @@ class Slot:
 
 
 @dataclass(frozen=True)
-class Tick:
-    y: str
-    label: str
-
-
-@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -55,10 +40,6 @@ class Chart:
     slots: list
     ticks: list
     line: str  # the balance polyline's points
-
-
-def _f(value: float) -> str:
-    return f"{value:.1f}"
 
 
 def nice_ceiling(value: float) -> float:
@@ -80,44 +61,28 @@ def build_chart(results) -> Chart | None:
         return None
     top_value = max(max(float(r.consumed_kwh), float(r.injected_kwh), float(r.balance_kwh)) for r in results)
     ceiling = nice_ceiling(top_value)
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    bottom = HEIGHT - BOTTOM
-
-    def y_of(value) -> float:
-        return bottom - plot_height * max(float(value), 0.0) / ceiling
-
-    slot_width = plot_width / len(results)
-    bar_width = min(slot_width * 0.32, 28.0)
+    bar_width = min(FRAME.slot_width(len(results)) * 0.32, 28.0)
     slots = []
     for index, result in enumerate(results):
-        centre = LEFT + slot_width * (index + 0.5)
-        consumed_y, injected_y = y_of(result.consumed_kwh), y_of(result.injected_kwh)
+        centre = FRAME.centre(index, len(results))
         slots.append(
             Slot(
                 label=f"{result.cycle:%m/%y}",
-                label_x=_f(centre),
-                consumption=Bar(
-                    _f(centre - bar_width), _f(consumed_y), _f(bar_width), _f(bottom - consumed_y)
+                label_x=svg_number(centre),
+                consumption=FRAME.bar(
+                    x=centre - bar_width, width=bar_width, value=result.consumed_kwh, ceiling=ceiling
                 ),
-                injection=Bar(_f(centre), _f(injected_y), _f(bar_width), _f(bottom - injected_y)),
-                point_x=_f(centre),
-                point_y=_f(y_of(result.balance_kwh)),
+                injection=FRAME.bar(x=centre, width=bar_width, value=result.injected_kwh, ceiling=ceiling),
+                point_x=svg_number(centre),
+                point_y=svg_number(FRAME.y_of(result.balance_kwh, ceiling)),
                 result=result,
             )
         )
-    ticks = []
-    for index in range(TICKS + 1):
-        value = ceiling * index / TICKS
-        ticks.append(Tick(y=_f(y_of(value)), label=number_br(Decimal(str(value)).normalize())))
+    steps = [ceiling * index / TICKS for index in range(TICKS + 1)]
     return Chart(
-        width=WIDTH,
-        height=HEIGHT,
-        left=LEFT,
-        right=_f(WIDTH - RIGHT),
-        top=TOP,
-        bottom=_f(bottom),
+        **FRAME.edges(),
+        top=FRAME.top,
         slots=slots,
-        ticks=ticks,
+        ticks=FRAME.ticks(steps, ceiling, lambda value: number_br(Decimal(str(value)).normalize())),
         line=" ".join(f"{slot.point_x},{slot.point_y}" for slot in slots),
     )

@@ -59,7 +59,7 @@ def titular_required(view):
 
 def generators_of(user):
     return Generator.objects.filter(installation__customer_id=user.customer_id).select_related(
-        "installation__customer"
+        "installation__customer", "case"
     )
 
 

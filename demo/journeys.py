@@ -35,6 +35,10 @@ PLANS = [
     ("Demonstração: conectada", "3000000011", "connected"),
 ]
 STEPS = ["approved", "issued", "accepted", "scheduled", "failed", "connected"]
+# The connected plant is a fast-track one (SPEC §15, art. 73-A): 7,5 kW of autoconsumo local with the holder's
+# term, so a newcomer sees "Dispensada da análise de inversão de fluxo" on its pages and parecer, and its
+# compensation page refuses receiving units.
+FILED_AS = {"Demonstração: conectada": {"power": "7.50", "fast_track_term": True}}
 
 PARECER_FIELDS = {
     "voltage": "BT",
@@ -112,7 +116,7 @@ def _approved(customer_user, rt_user, installation, label, commercial, technical
     from gdportal.generation.demo import sample_values
     from gdportal.generation.services import generation_verdict
 
-    case = _draft(customer_user, installation, rt=rt_user, label=label)
+    case = _draft(customer_user, installation, rt=rt_user, label=label, **FILED_AS.get(label, {}))
     case = atende_services.case_submit(case=case, by=rt_user)
     case = atende_services.case_commercial_approve(case=case, by=commercial)
     order = order_register(

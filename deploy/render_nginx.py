@@ -6,10 +6,14 @@
 
 Everything nginx writes (temporary bodies, pid, logs) goes under --prefix, a folder we own, so nginx runs as
 our own user. client_max_body_size comes from the portal's own limits (Django is loaded for that) unless
---client-max-body-size is given.
+--client-max-body-size is given. With --out, the pages nginx answers for the portal (413, 502, 503, 504: HTML
+from deploy/error_page.html.template, problem+json under /api/) are written beside the config, in errors/
+(--errors-dir elsewhere); for compose that is deploy/errors/, checked in like deploy/nginx.compose.conf.
 """
 
 import argparse
+import html
+import json
 import os
 import pwd
 import re
@@ -19,6 +23,7 @@ from pathlib import Path
 DEPLOY = Path(__file__).resolve().parent
 ROOT = DEPLOY.parent
 TEMPLATE = DEPLOY / "nginx.conf.template"
+ERROR_TEMPLATE = DEPLOY / "error_page.html.template"
 MIB = 1024 * 1024
 
 # Hashed names from ManifestStaticFilesStorage ("portal.3f2a9c81b0de.css") never change content: cache them
@@ -43,6 +48,80 @@ STATIC_FROM_UPSTREAM = """        location /static/ {
             access_log off;
             proxy_pass http://portal;
         }"""
+
+
+TRY_AGAIN = [
+    "Tente de novo em alguns minutos.",
+    "Se você estava enviando uma solicitação ou um pedido, confira primeiro se ele chegou (na lista de "
+    "serviços ou no acompanhamento por protocolo) antes de enviar de novo.",
+]
+# What nginx answers when the portal cannot (pt-BR, written for the person or program that meets it): the
+# page's title, its first paragraph and what to do; the API's problem+json title and detail.
+ERROR_PAGES = {
+    413: {
+        "title": "Dados demais enviados",
+        "lead": "O que você enviou é maior do que o portal aceita.",
+        "advice": [
+            "Volte e escolha arquivos menores (um PDF gerado por “Imprimir em PDF” costuma ser bem menor que "
+            "uma digitalização).",
+            "Se o problema continuar, envie um arquivo por vez.",
+        ],
+        "api_title": "Grande demais",
+        "api_detail": "O corpo da requisição é maior do que a API aceita.",
+    },
+    502: {
+        "title": "Portal indisponível no momento",
+        "lead": "O portal não respondeu agora. O problema é do nosso lado, não com o que você fez.",
+        "advice": TRY_AGAIN,
+        "api_title": "Serviço indisponível",
+        "api_detail": "O portal não respondeu. Tente de novo em alguns minutos; nada foi alterado.",
+    },
+    503: {
+        "title": "Portal em manutenção ou sobrecarregado",
+        "lead": "O portal está recebendo mais acessos do que consegue atender agora, ou está em manutenção.",
+        "advice": TRY_AGAIN,
+        "api_title": "Serviço indisponível",
+        "api_detail": "O portal está sobrecarregado ou em manutenção. Tente de novo em alguns minutos.",
+    },
+    504: {
+        "title": "O portal demorou demais para responder",
+        "lead": "Seu pedido levou tempo demais e foi interrompido. O problema é do nosso lado, não com o que "
+        "você fez.",
+        "advice": TRY_AGAIN,
+        "api_title": "Tempo esgotado",
+        "api_detail": "O portal demorou demais para responder. Confira se a operação foi feita antes de "
+        "repetir (use Idempotency-Key).",
+    },
+}
+
+
+def error_pages():
+    """{file name: text} of every page nginx serves from errors_dir (error_page in the template)."""
+    template = ERROR_TEMPLATE.read_text()
+    pages = {}
+    for status, page in ERROR_PAGES.items():
+        values = {
+            "status": status,
+            "title": html.escape(page["title"]),
+            "lead": html.escape(page["lead"]),
+            "advice": "\n".join(f"        <li>{html.escape(item)}</li>" for item in page["advice"]),
+        }
+        pages[f"{status}.html"] = re.sub(r"\{\{ (\w+) \}\}", lambda m, v=values: str(v[m.group(1)]), template)
+        problem = {
+            "type": f"https://gdportal.dev/problems/{status}",
+            "title": page["api_title"],
+            "status": status,
+            "detail": page["api_detail"],
+        }
+        pages[f"{status}.json"] = json.dumps(problem, ensure_ascii=False) + "\n"
+    return pages
+
+
+def write_error_pages(folder):
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in error_pages().items():
+        (folder / name).write_text(text)
 
 
 def largest_body_limit():
@@ -152,7 +231,9 @@ def main(argv=None):
     parser.add_argument("--upstream", action="append", default=[], help="a gunicorn node, host:port")
     parser.add_argument("--prefix", default=str(ROOT / "var" / "nginx"), help="nginx's own folder")
     parser.add_argument("--static-root", help="serve /static/ from here (else from the upstreams)")
-    parser.add_argument("--errors-dir", default=str(DEPLOY / "errors"))
+    parser.add_argument(
+        "--errors-dir", help="the error pages (written with --out; default: errors/ beside the config)"
+    )
     parser.add_argument("--client-max-body-size", help="e.g. 17m (default: from the portal's limits)")
     parser.add_argument("--user", help="nginx's worker user when started by root")
     parser.add_argument("--access-log")
@@ -164,9 +245,14 @@ def main(argv=None):
     )
     parser.add_argument("--out", help="write here (default: standard output)")
     args = parser.parse_args(argv)
+    if args.errors_dir:
+        errors_dir = Path(args.errors_dir).resolve()
+    else:
+        errors_dir = Path(args.out).resolve().parent / "errors" if args.out else DEPLOY / "errors"
 
     if args.compose:
         text = compose_config()
+        errors_dir = DEPLOY / "errors"  # what docker-compose.yml mounts at /etc/nginx/gdportal-errors
     else:
         prefix = str(Path(args.prefix).resolve())
         user = args.user or default_user(prefix)
@@ -175,7 +261,7 @@ def main(argv=None):
             listen=args.listen,
             upstreams=args.upstream,
             prefix=prefix,
-            errors_dir=Path(args.errors_dir).resolve(),
+            errors_dir=errors_dir,
             client_max_body_size=args.client_max_body_size or body_size(largest_body_limit()),
             static_root=Path(args.static_root).resolve() if args.static_root else None,
             user=user,
@@ -186,6 +272,7 @@ def main(argv=None):
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text)
+        write_error_pages(errors_dir)
     else:
         sys.stdout.write(text)
 

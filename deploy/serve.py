@@ -76,6 +76,7 @@ def procfile(
     gunicorn = [
         str(BIN / "gunicorn"),
         "gdportal.wsgi:application",
+        f"--config={DEPLOY / 'gunicorn.conf.py'}",  # its hooks: a dead worker's live gauges are dropped
         f"--worker-class={worker_class}",
         f"--workers={workers}",
         *([f"--threads={threads}"] if worker_class == "gthread" else []),
@@ -114,6 +115,56 @@ def procfile(
         "beat": [str(BIN / "celery"), "-A", "gdportal", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
     }
     return "".join(f"{name}: {shlex.join(command)}\n" for name, command in lines.items())
+
+
+def free_base_port(count):
+    """A port p with p … p+count-1 all free on 127.0.0.1 (nginx on p, the nodes after it)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count >= 65535:
+            continue
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free ports")
+
+
+def scratch_env(environ, *, db, redis_url, broker, work, port):
+    """The environment of a whole stack started on loopback by a test or a benchmark: production settings
+    with a fresh secret, the given PostgreSQL database (Django's settings_dict) and Redis, its files under
+    `work` (which has a tmp/ folder), nginx on 127.0.0.1:port. Nothing of the caller's own configuration
+    leaks in; GDPORTAL_TESTING only makes password hashing fast."""
+    import secrets
+
+    keep = ("DJANGO_", "CELERY_", "EMAIL_", "STORAGE_", "AWS_", "DATABASE_URL", "REDIS_URL", "GD_", "PORT")
+    env = {k: v for k, v in environ.items() if not k.startswith(keep)}
+    env.update(
+        {
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "GDPORTAL_TESTING": "true",
+            "GDPORTAL_VAR_DIR": str(work / "var"),
+            "DJANGO_MEDIA_ROOT": str(work / "media"),
+            "TMPDIR": str(work / "tmp"),
+            "PORT": str(port),
+            "GDPORTAL_SERVE_LISTEN": f"127.0.0.1:{port}",
+        }
+    )
+    return env
 
 
 def metrics_folders(root, nodes):

@@ -510,6 +510,9 @@ GD_GFC_REFERENCE_PRICE = env("GD_GFC_REFERENCE_PRICE", "4000.00")
 GD_CALCULATOR_CAPACITY_FACTOR = env("GD_CALCULATOR_CAPACITY_FACTOR", "0.16")
 # Minas Gerais' bounding box (decimal degrees) for the plant's coordinates.
 GD_MG_BOUNDS = {"lat": (-22.93, -14.23), "lon": (-51.05, -39.85)}
+# SPEC §15: coordinates farther than this (metres) from the registry's location of the UC are refused at the
+# field unless the filer confirms them with a reason. Cemig's guide: 100 m, its most frequent refusal reason.
+GD_COORDINATES_MAX_DISTANCE_M = env_int("GD_COORDINATES_MAX_DISTANCE_M", 100)
 # Failed public status lookups allowed per address per 15 minutes.
 GD_PUBLIC_LOOKUP_LIMIT = env_int("GD_PUBLIC_LOOKUP_LIMIT", 10)
 # An RT's registry lookups (searches and request forms opened) per hour, and failed APR "Buscar" per hour;
@@ -530,6 +533,9 @@ GD_GRID_WORKS_DAYS = env_int("GD_GRID_WORKS_DAYS", 60)
 GD_INSPECTION_BUSINESS_DAYS_BT = env_int("GD_INSPECTION_BUSINESS_DAYS_BT", 5)
 GD_INSPECTION_BUSINESS_DAYS_MT = env_int("GD_INSPECTION_BUSINESS_DAYS_MT", 10)
 GD_INSPECTION_REPORT_BUSINESS_DAYS = env_int("GD_INSPECTION_REPORT_BUSINESS_DAYS", 3)
+# The flow-inversion studies the holder or the RT asked for (REN 1.000 art. 78; SPEC §15): the utility
+# delivers them within this many business days, or the breach is recorded.
+GD_STUDIES_BUSINESS_DAYS = env_int("GD_STUDIES_BUSINESS_DAYS", 10)
 GD_NEW_INSPECTION_DAYS = env_int("GD_NEW_INSPECTION_DAYS", 120)
 GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # Sistema de compensação (SPEC §7.1): an accepted receiving-unit registration applies from the first cycle

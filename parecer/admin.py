@@ -19,6 +19,7 @@ from gdportal.cases.admin_common import QueueAdmin, ReadOnlyAdmin, clock_column,
 from gdportal.cases.choices import PARECER_CANCELLABLE, CaseState
 from gdportal.cases.models import Case
 from gdportal.cases.services import RuleBroken, ServiceError
+from gdportal.middleware import accepts_uploads
 
 from . import admin_forms, services
 from .admin_links import document_url
@@ -65,7 +66,8 @@ class ParecerQueueAdmin(QueueAdmin):
         return [
             path(
                 "<int:pk>/emitir/",
-                self.admin_site.admin_view(self.issue_view),
+                # Multipart: the flow-inversion study travels with the opinion (SPEC §15).
+                accepts_uploads(self.admin_site.admin_view(self.issue_view), files=1),
                 name="parecer_parecerqueue_issue",
             ),
             *super().get_urls(),
@@ -79,7 +81,11 @@ class ParecerQueueAdmin(QueueAdmin):
         case = get_object_or_404(Case.objects.for_user(request.user).select_related("installation"), pk=pk)
         can_issue = case.state == CaseState.APPROVED
         action = request.POST.get("action", "") if request.method == "POST" else ""
-        form = admin_forms.ParecerIssueForm(request.POST if action == "issue" else None, case=case)
+        form = admin_forms.ParecerIssueForm(
+            request.POST if action == "issue" else None,
+            request.FILES if action == "issue" else None,
+            case=case,
+        )
         pause_form = admin_forms.ClockPauseForm(request.POST if action == "pause" else None)
         status = 200
         if request.method == "POST":
@@ -243,6 +249,10 @@ class ParecerAdmin(ReadOnlyAdmin):
             "can_cancel": in_force and services.may_cancel_parecer(case, user),
             "clocks": case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at"),
             "inspections": parecer.inspections.order_by("-requested_at", "-id"),
+            # The study behind a limit or an unfavourable opinion "por inversão de fluxo" (SPEC §15).
+            "flow_studies": case.flow_studies.filter(decision__in=["injection_limit", "parecer_unfavourable"])
+            if parecer.flow_inversion
+            else [],
         }
         return TemplateResponse(request, "admin/parecer/parecer_detail.html", context, status=status)
 

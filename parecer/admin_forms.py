@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from gdportal.cases.flow import FIELD_FLOW
+from gdportal.cases.flow_forms import study_fields
 from gdportal.formfields import BRDateField, BRDecimalField, NamedRequiredMixin
 from gdportal.registry.models import InstallationClass, Phases, Voltage
 
@@ -96,6 +98,20 @@ class ParecerIssueForm(NamedRequiredMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        # "Por inversão de fluxo" (SPEC §15): offered only when art. 73-A does not dispense the case.
+        if not case.flow_dispensation:
+            self.fields[FIELD_FLOW] = forms.BooleanField(
+                label=_("For flow inversion (unfavourable, or favourable with an injection limit)"),
+                required=False,
+            )
+            self.fields["injection_limit_kw"] = BRDecimalField(
+                label=_("Injection limit (kW)"),
+                required=False,
+                max_digits=9,
+                decimal_places=2,
+                help_text=_("Only when the study limits what the plant may inject. E.g. 5,50."),
+            )
+            self.fields.update(study_fields())
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)

@@ -49,6 +49,12 @@ class Parecer(models.Model):
     )
     tariff_group = models.CharField(_("tariff group"), max_length=4, choices=TariffGroup.choices)
     customer_works = models.TextField(_("works on the customer's side"), blank=True)
+    # "Por inversão de fluxo" (SPEC §15): an unfavourable opinion for that reason, or a favourable one that
+    # limits the injection; either carries its study (gdportal.cases FlowStudy), never on a dispensed case.
+    flow_inversion = models.BooleanField(_("for flow inversion"), default=False)
+    injection_limit_kw = models.DecimalField(
+        _("injection limit (kW)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"

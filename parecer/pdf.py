@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from gdportal.brformats import money_br, number_br
+from gdportal.cases.filing_checks import DISPENSED
 from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
@@ -78,6 +79,13 @@ class ParecerSheet:
     analyst_name: str
     verification_code: str
     verify_url: str  # absolute URL of /verificar/<code>/
+    # For flow inversion (SPEC §15): the injection limit (favourable) and the study behind the decision.
+    flow_inversion: bool = False
+    injection_limit_kw: Decimal | None = None
+    study_engineer: str = ""
+    study_art: str = ""
+    # SPEC §15: the art. 73-A ground ("" when the case went through the flow-inversion analysis).
+    flow_dispensation: str = ""
 
 
 def render_parecer_pdf(sheet: ParecerSheet) -> bytes:
@@ -142,6 +150,11 @@ def _story(sheet: ParecerSheet) -> list:
             (_("Generation source"), sheet.source),
             (_("Installed power"), f"{number_br(sheet.power_kw)} kW"),
             (_("Modality"), sheet.modality),
+            *(
+                [(_("Flow-inversion analysis"), f"{DISPENSED}: {sheet.flow_dispensation}")]
+                if sheet.flow_dispensation
+                else []
+            ),
         ),
         _heading(_("2. Decision")),
     ]
@@ -151,11 +164,34 @@ def _story(sheet: ParecerSheet) -> list:
             "building the plant."
         )
         story.append(_fields((_("Opinion"), decision)))
+        if sheet.injection_limit_kw is not None:
+            story.append(
+                _fields(
+                    (
+                        _("Injection limit"),
+                        _(
+                            "%(kw)s kW: the plant may not inject more than this into the grid "
+                            "(flow inversion)."
+                        )
+                        % {"kw": number_br(sheet.injection_limit_kw)},
+                    )
+                )
+            )
     else:
         story.append(
             _fields(
                 (_("Opinion"), _("Unfavourable: this opinion does not authorise building the plant.")),
                 (_("Reason"), sheet.unfavourable_reason),
+            )
+        )
+    if sheet.flow_inversion and sheet.study_art:
+        story.append(
+            _fields(
+                (
+                    _("Flow-inversion study"),
+                    _("Engineer %(engineer)s, ART %(art)s; available on the request's page in Atende.")
+                    % {"engineer": sheet.study_engineer, "art": sheet.study_art},
+                )
             )
         )
     works = [

@@ -20,8 +20,9 @@ from django_fsm import can_proceed
 
 from gdportal.brdocs import format_document
 from gdportal.cases import deadline_kinds as case_clocks
-from gdportal.cases.choices import CaseState, EventAction, Reason
+from gdportal.cases.choices import CaseState, EventAction, FlowDecision, Reason
 from gdportal.cases.documents import document_store
+from gdportal.cases.flow import dispensed_message, flow_study_attach, study_errors
 from gdportal.cases.gfc import gfc_mark_releasable
 from gdportal.cases.services import (
     CLAIM_ALPHABET,
@@ -103,7 +104,29 @@ def _content_errors(case, favourable, fields):
     return errors
 
 
-def _sheet(case, parecer):
+def _flow_errors(case, favourable, flow_inversion, injection_limit_kw, study):
+    """An unfavourable opinion or an injection limit "por inversão de fluxo" needs its study (SPEC §15), and
+    is impossible on a case art. 73-A dispenses; the limit must limit something."""
+    errors = {}
+    limited = favourable and injection_limit_kw is not None
+    if not (limited or flow_inversion):
+        return errors
+    if case.flow_dispensation:
+        field = "injection_limit_kw" if limited else "flow_inversion"
+        return {field: dispensed_message()}
+    if favourable and injection_limit_kw is None:
+        errors["injection_limit_kw"] = _(
+            "A favourable opinion for flow inversion limits the injection: give the limit in kW."
+        )
+    elif limited and not (0 <= injection_limit_kw < case.power_kw):
+        errors["injection_limit_kw"] = _(
+            "The injection limit must be zero or more and below the installed power (%(kw)s kW)."
+        ) % {"kw": case.power_kw}
+    errors.update(study_errors(*study))
+    return errors
+
+
+def _sheet(case, parecer, study=None):
     from .pdf import ParecerSheet
 
     installation = case.installation.number if case.installation_id else ""
@@ -119,6 +142,7 @@ def _sheet(case, parecer):
         source=case.get_source_display(),
         power_kw=case.power_kw,
         modality=case.get_modality_display(),
+        flow_dispensation=case.get_flow_dispensation_display() if case.flow_dispensation else "",
         favourable=parecer.favourable,
         unfavourable_reason=parecer.unfavourable_reason,
         voltage=parecer.get_voltage_display(),
@@ -138,6 +162,10 @@ def _sheet(case, parecer):
         analyst_name=parecer.issued_by.get_full_name() or parecer.issued_by.get_username(),
         verification_code=parecer.code_display,
         verify_url=settings.GDPORTAL_BASE_URL + reverse("verify:code", args=[parecer.verification_code]),
+        flow_inversion=parecer.flow_inversion,
+        injection_limit_kw=parecer.injection_limit_kw,
+        study_engineer=study.engineer if study else "",
+        study_art=study.art_number if study else "",
     )
 
 
@@ -159,8 +187,18 @@ def parecer_issue(
     financial_participation=Decimal("0"),
     customer_works="",
     unfavourable_reason="",
+    flow_inversion=False,
+    injection_limit_kw=None,
+    study_file=None,
+    study_engineer="",
+    study_art="",
 ):
-    """Issue the parecer of an approved case: the PDF is rendered, stored and hashed like any document."""
+    """Issue the parecer of an approved case: the PDF is rendered, stored and hashed like any document.
+
+    For flow inversion (SPEC §15) — `flow_inversion` on an unfavourable opinion, or an `injection_limit_kw` on
+    a favourable one — the study PDF, its engineer and ART number are required, and the decision is refused on
+    a case dispensed by art. 73-A.
+    """
     _require(by, "cases.technical_review")
     case = case_lock(case)
     transition = case.issue_parecer if favourable else case.issue_unfavourable_parecer
@@ -183,9 +221,17 @@ def parecer_issue(
         "customer_works": _text(customer_works),
         "unfavourable_reason": _text(unfavourable_reason),
     }
-    errors = _content_errors(case, favourable, fields)
+    if not favourable:
+        injection_limit_kw = None
+    study_input = (study_file, study_engineer, study_art)
+    errors = {
+        **_content_errors(case, favourable, fields),
+        **_flow_errors(case, favourable, flow_inversion, injection_limit_kw, study_input),
+    }
     if errors:
         raise RuleBroken(errors)
+    fields["flow_inversion"] = bool(flow_inversion) or injection_limit_kw is not None
+    fields["injection_limit_kw"] = injection_limit_kw
     now = timezone.now()
     fields["financial_participation"] = Decimal(fields["financial_participation"] or 0) if favourable else 0
     if not fields["works_needed"]:
@@ -215,10 +261,21 @@ def parecer_issue(
         case.decision_note = parecer.unfavourable_reason
         case.save(update_fields=["decision_note", "updated_at"])
         gfc_mark_releasable(case=case, reason=_("Unfavourable access opinion"), at=now)
+    study = None
+    if parecer.flow_inversion:
+        decision = FlowDecision.INJECTION_LIMIT if favourable else FlowDecision.PARECER_UNFAVOURABLE
+        study = flow_study_attach(
+            case=case,
+            by=by,
+            decision=decision,
+            file=study_file,
+            engineer=study_engineer,
+            art_number=study_art,
+        )
     from .pdf import render_parecer_pdf
 
     with override(settings.LANGUAGE_CODE):
-        pdf = render_parecer_pdf(_sheet(case, parecer))
+        pdf = render_parecer_pdf(_sheet(case, parecer, study))
     parecer.document = document_store(
         case=case, kind=PARECER_PDF, uploaded=ContentFile(pdf, name=f"parecer-{case.protocol}.pdf"), by=by
     )

@@ -69,3 +69,30 @@ def test_the_proxy_config_is_the_template_rendered_for_compose():
     import render_nginx
 
     assert (ROOT / "deploy" / "nginx.compose.conf").read_text() == render_nginx.compose_config()
+
+
+def test_the_error_pages_are_rendered_from_one_template(tmp_path):
+    """The four pages nginx answers for the portal share one layout (deploy/error_page.html.template): the
+    copy compose mounts is that template rendered, and `make serve` renders its own beside its config."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "deploy"))
+    import render_nginx
+
+    pages = render_nginx.error_pages()
+    assert sorted(pages) == sorted(p.name for p in (ROOT / "deploy" / "errors").iterdir())
+    for name, text in pages.items():
+        assert (ROOT / "deploy" / "errors" / name).read_text() == text, name
+    assert (
+        "<h1>Portal indisponível no momento</h1>" in pages["502.html"] and "(erro 502)" in pages["502.html"]
+    )
+    render_nginx.main(
+        [
+            "--upstream=127.0.0.1:9",
+            f"--prefix={tmp_path}",
+            "--client-max-body-size=17m",
+            f"--out={tmp_path}/n.conf",
+        ]
+    )
+    assert (tmp_path / "errors" / "504.html").read_text() == pages["504.html"]
+    assert f"alias {tmp_path / 'errors'}/;" in (tmp_path / "n.conf").read_text()

@@ -125,11 +125,19 @@ def _views(patterns):
             yield pattern.callback
 
 
-def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
+def _patterns(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+def test_only_the_known_upload_views_take_files_and_only_the_flow_study_admin_pages():
     # A class-based view (the API's) carries the mark on its class: the guard reads it there too.
     views = _views(get_resolver().url_patterns)
     takes_files = {getattr(view, "view_class", view) for view in views if upload_files(view)}
-    assert takes_files == {
+    expected = {
         apr_views.order_upload,
         views_request.new_request,
         views_request.new_without_installation,
@@ -141,6 +149,20 @@ def test_only_the_known_upload_views_take_files_and_no_admin_page_does():
         # The API's document uploads (SPEC §14): one route each, not the rest of their viewsets.
         _route(atende_api_urls, "api-access-request-documents"),
         _route(aprweb_api_urls, "api-order-documents"),
+    }
+    assert expected <= takes_files
+    # The admin pages that take one file: the flow-inversion study behind a decision and the studies
+    # delivered on request (SPEC §15). No other admin page does.
+    others = {
+        pattern.name
+        for pattern in _patterns(get_resolver().url_patterns)
+        if upload_files(pattern.callback)
+        and getattr(pattern.callback, "view_class", pattern.callback) not in expected
+    }
+    assert others == {
+        "aprweb_technicalqueue_change",
+        "parecer_parecerqueue_issue",
+        "cases_flowstudiesrequest_change",
     }
 
 

@@ -4,6 +4,7 @@ The services raise what the pages show (ServiceError, RuleBroken, Django's Valid
 PermissionDenied); here they become answers with a status, a title and, per field, the same message.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -91,9 +92,21 @@ def _flatten(detail, prefix=""):
 
 
 def _django_validation(exc):
+    """A service's ValidationError → [(field, message)]: one raised with a dict ({"file": ...}) names its
+    fields, as a serializer's does; a plain one belongs to no field."""
     if hasattr(exc, "error_dict"):
-        return [(field, message) for field, errors in exc.message_dict.items() for message in errors]
+        return [
+            ("" if field == NON_FIELD_ERRORS else field, message)
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
     return [("", message) for message in exc.messages]
+
+
+def _invalid_detail(errors):
+    return " ".join(f"{field}: {message}" if field else str(message) for field, message in errors) or _(
+        "Invalid data."
+    )
 
 
 def problem_exception_handler(exc, context):
@@ -103,7 +116,7 @@ def problem_exception_handler(exc, context):
         return problem(409, str(exc), code="state")
     if isinstance(exc, DjangoValidationError):
         errors = _django_validation(exc)
-        return problem(400, " ".join(str(m) for _f, m in errors), errors, code="invalid")
+        return problem(400, _invalid_detail(errors), errors, code="invalid")
     if isinstance(exc, Http404 | DjangoPermissionDenied) and not isinstance(exc, exceptions.APIException):
         # A refusal on someone else's object is a 404 like the object not existing: nothing leaks.
         exc = exceptions.NotFound() if isinstance(exc, Http404) else exceptions.PermissionDenied()
@@ -113,9 +126,7 @@ def problem_exception_handler(exc, context):
     errors = []
     if isinstance(exc, exceptions.ValidationError):
         errors = [(field or "", message) for field, message in _flatten(exc.detail)]
-        detail = " ".join(f"{field}: {message}" if field else str(message) for field, message in errors) or _(
-            "Invalid data."
-        )
+        detail = _invalid_detail(errors)
     else:
         detail = exc.detail if isinstance(exc.detail, str) else response.data.get("detail", "")
     headers = {k: v for k, v in response.items() if k in ("Retry-After", "WWW-Authenticate", "Allow")}

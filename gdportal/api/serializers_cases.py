@@ -86,6 +86,21 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields += ["verdict", "verdict_note", "checked_at", "findings"]
 
 
+class FlowStudySerializer(serializers.Serializer):
+    """A flow-inversion study of the case (SPEC §15): what it backs, its PDF, its engineer and ART."""
+
+    decision = serializers.CharField(
+        help_text=_(
+            "technical_reject, technical_suspend, parecer_unfavourable, injection_limit or studies_delivered."
+        )
+    )
+    decision_label = serializers.CharField(source="get_decision_display")
+    document = serializers.IntegerField(source="document_id", help_text=_("The PDF's document id."))
+    engineer = serializers.CharField()
+    art_number = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class CaseSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices, read_only=True)
     state = serializers.ChoiceField(choices=CaseState.choices, read_only=True)
@@ -124,9 +139,13 @@ class CaseDetailSerializer(CaseSerializer):
     documents = serializers.SerializerMethodField()
     decision_note = serializers.CharField(read_only=True, help_text=_("Reason of the last decision."))
     answer = serializers.CharField(read_only=True, help_text=_("The answer to a consultation."))
+    flow_studies = FlowStudySerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["decision_note", "answer", "clocks", "timeline", "documents"]
+        fields += ["flow_studies"]
+        # SPEC §15: why the case is dispensed from the flow-inversion analysis (art. 73-A), '' when it is not.
+        fields += ["flow_dispensation"]
         read_only_fields = fields
 
     @extend_schema_field(DocumentSerializer(many=True))

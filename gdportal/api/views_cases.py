@@ -8,11 +8,16 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from gdportal.cases import deadline_kinds as case_clocks
 from gdportal.cases.choices import CaseKind, CaseState
-from gdportal.cases.models import Case, CaseEvent, DocumentVersion
+from gdportal.cases.flow import flow_studies_request
+from gdportal.cases.models import Case, CaseEvent, DocumentVersion, FlowStudy
 from gdportal.cases.selectors import customers_served, open_clocks_prefetch
+from gdportal.deadlines.models import Deadline
 
 from .base import ApiViewSet
 from .pagination import KeysetPagination
@@ -141,6 +146,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
             return cases.prefetch_related(
                 open_clocks_prefetch(),
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch("flow_studies", queryset=FlowStudy.objects.order_by("-created_at", "-id")),
                 Prefetch(
                     "documents",
                     queryset=DocumentVersion.objects.order_by("kind", "-uploaded_at", "-id").prefetch_related(
@@ -179,6 +185,32 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
                 customers_served(user, ids)
             )
         return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(
+        request=None,
+        responses={201: OpenApiTypes.OBJECT},
+        summary=_("Request the flow-inversion studies"),
+        description=_(
+            "“Solicitar estudos de inversão de fluxo” (REN 1.000 art. 78): the holder or the case's RT asks "
+            "for the studies behind Cemig's decision; Cemig has 10 business days. Send an Idempotency-Key: a "
+            "retry gets the same answer. 409 when the studies cannot be asked for now (the reason says why)."
+        ),
+        tags=["cases"],
+    )
+    @action(detail=True, methods=["post"], url_path="flow-studies-request")
+    def flow_studies_request(self, request, pk=None):
+        case = self.get_object()
+        studies_request = flow_studies_request(case=case, by=request.user)
+        clock = case.deadlines.filter(kind=case_clocks.FLOW_STUDIES.code, state=Deadline.State.OPEN).first()
+        return Response(
+            {
+                "id": studies_request.pk,
+                "case": case.pk,
+                "requested_at": studies_request.requested_at,
+                "due_at": clock.due_at if clock else None,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
     def list(self, request, *args, **kwargs):
         errors = self._filter_errors(request.query_params)

@@ -71,6 +71,15 @@ class EventAction(models.TextChoices):
     GFC_VERIFIED = "gfc_verified", _("Performance guarantee verified")
     GFC_RELEASABLE = "gfc_releasable", _("Performance guarantee may be released")
     GFC_RELEASED = "gfc_released", _("Performance guarantee released")
+    # Flow-inversion studies (REN 1.000 arts. 73 and 78; SPEC §15) and the utility's breaches (SPEC §9).
+    FLOW_STUDIES_REQUESTED = "flow_studies_requested", _("Flow-inversion studies requested")
+    FLOW_STUDIES_DELIVERED = "flow_studies_delivered", _("Flow-inversion studies delivered")
+    DEADLINE_BREACHED = "deadline_breached", _("Regulatory deadline missed by the utility")
+    # SPEC §15, at filing: who ticked the art. 73-A term or declaration, and when (the event's actor, time).
+    FLOW_DISPENSATION_DECLARED = (
+        "flow_dispensation_declared",
+        _("Term for the dispensation from the flow-inversion analysis accepted (art. 73-A)"),
+    )
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
@@ -214,6 +223,18 @@ class DocumentKind(models.TextChoices):
     ARTICLES = "articles", _("Articles of incorporation / bylaws")
     REPRESENTATIVE_ID = "representative_id", _("Identity documents of the legal representatives")
     GFC_PROOF = "gfc_proof", _("Proof of the performance guarantee (GFC)")
+
+
+class FlowDecision(models.TextChoices):
+    """What a flow-inversion study backs (SPEC §15): a refusal, a suspension or an injection limit "por
+    inversão de fluxo" — each needs the study —, or the studies delivered at the holder's request
+    (art. 78)."""
+
+    TECHNICAL_REJECT = "technical_reject", _("Rejection in the technical analysis")
+    TECHNICAL_SUSPEND = "technical_suspend", _("Suspension in the technical analysis")
+    PARECER_UNFAVOURABLE = "parecer_unfavourable", _("Unfavourable access opinion")
+    INJECTION_LIMIT = "injection_limit", _("Injection limit in the access opinion")
+    STUDIES_DELIVERED = "studies_delivered", _("Studies delivered at the holder's request")
 
 
 class Verdict(models.TextChoices):

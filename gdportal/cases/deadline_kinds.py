@@ -15,6 +15,7 @@ from gdportal.deadlines.kinds import (
     days_before,
     hours,
     register,
+    reminder_times,
 )
 from gdportal.transparency import stages as public
 
@@ -120,5 +121,39 @@ GFC_KEPT = register(
         enforcing=True,
         reminders=False,
         on_lapse=_gfc_releasable,
+    )
+)
+
+
+def _technical_analysts(case):
+    """The studies are the technical analysts' to deliver: their reminders go to the group."""
+    staff = (
+        Group.objects.filter(name=roles.TECHNICAL_ANALYST)
+        .filter(user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    return sorted({e for e in staff if e})
+
+
+def _studies_breach(rows, now):
+    from .flow import record_breaches
+
+    record_breaches(rows, now)
+
+
+# "Solicitar estudos de inversão de fluxo" (REN 1.000 art. 78; SPEC §15): the utility delivers within 10
+# business days. A staff SLA with reminders to the group 2 business days and 24 hours before; once overdue the
+# breach (art. 78, Tipo 1) is recorded on the case.
+FLOW_STUDIES = register(
+    DeadlineKind(
+        code="flow_studies",
+        label=_("Deliver the flow-inversion studies (REN 1.000 art. 78)"),
+        party=_("Cemig — technical analyst"),
+        compute_due=business_days("GD_STUDIES_BUSINESS_DAYS"),
+        staff_role=roles.TECHNICAL_ANALYST,
+        remind=reminder_times,
+        reminder_templates=("flow_studies_due", "flow_studies_due"),
+        recipients=_technical_analysts,
+        on_overdue=_studies_breach,
     )
 )

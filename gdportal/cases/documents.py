@@ -1,5 +1,6 @@
 """Document versions: storing them (checked by content) and reading the latest of each kind."""
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from gdportal.uploads import check_upload, storage_key
@@ -17,13 +18,22 @@ def identity_kinds(person_type):
     return [DocumentKind.IDENTITY]
 
 
+def document_check(uploaded, kind):
+    """The file checked by content for its kind; a refusal names the field `file`, so the API answers it at
+    the field and a page's form can put it beside its own file input."""
+    try:
+        return check_upload(uploaded, allowed=allowed_types(kind))
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.error_list}) from exc
+
+
 def document_store(*, case, kind, uploaded, by):
     """Check the file by content (whatever the caller did), write it under a random key, then its row.
 
     Storage first, on purpose: if the transaction then rolls back, an orphan object is left (harmless, never
     referenced); the other order could leave a row pointing to a file that was never written.
     """
-    checked = check_upload(uploaded, allowed=allowed_types(kind))
+    checked = document_check(uploaded, kind)
     key = default_storage.save(storage_key(f"cases/{case.pk}", checked.file_type), uploaded)
     version = DocumentVersion.objects.create(
         case=case,

@@ -22,6 +22,7 @@ from .models import Case, CaseEvent
 from .signals import cases_moved_in_bulk
 
 logger = logging.getLogger(__name__)
+STUDIES_KIND = "flow_studies"  # deadline_kinds.FLOW_STUDIES (which imports this module)
 
 # The SQL below is assembled from model metadata (table and column names, quoted by the backend) and
 # placeholders; every value travels as a parameter (S608 is waived for this module in pyproject.toml, and
@@ -92,8 +93,11 @@ def expire_cases(rows, now):
         state=CaseState.EXPIRED, state_changed_at=now, updated_at=now
     )
     _copy_history(ids, now, "deadline lapsed")
-    # The case's other clocks stop with it (the lapsing ones are the sweep's to mark lapsed).
-    deadline_cancel_others(model=Case, subject_ids=ids, lapsing_kinds={row["kind"] for row in rows}, at=now)
+    # The case's other clocks stop with it (the lapsing ones are the sweep's to mark lapsed) — but for the
+    # flow-inversion studies: Cemig owes them whatever became of the request (REN 1.000 art. 78), and an
+    # expired request's holder needs them most, for the re-analysis.
+    keep = {row["kind"] for row in rows} | {STUDIES_KIND}
+    deadline_cancel_others(model=Case, subject_ids=ids, lapsing_kinds=keep, at=now)
     cases_moved_in_bulk.send(sender=Case, case_ids=ids, state=CaseState.EXPIRED)
     email_queue_for_subjects_sql(
         model=Case, ids=ids, template="case_expired", context_key="case_id", tag="case", now=now

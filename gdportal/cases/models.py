@@ -173,6 +173,19 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         default="",
     )
+    # SPEC §15, set at filing (gdportal/cases/filing_checks.py): how far the typed coordinates lie from the
+    # registry's location of the UC (null when the registry has none), and why the filer kept them when
+    # farther than GD_COORDINATES_MAX_DISTANCE_M. The analyst reads both on the case.
+    coordinates_distance_m = models.PositiveIntegerField(
+        _("distance from the registered address (m)"), null=True, blank=True
+    )
+    coordinates_confirmed = models.BooleanField(_("coordinates confirmed by the filer"), default=False)
+    coordinates_reason = models.TextField(_("why the coordinates were confirmed"), blank=True)
+    # Art. 73-A: what the filer ticked; flow_dispensation above is what the rules made of it.
+    fast_track_term = models.BooleanField(
+        _("fast-track term accepted (surplus not allocated)"), default=False
+    )
+    grid_zero = models.BooleanField(_("grid zero declared (no injection into the grid)"), default=False)
     decision_note = models.TextField(_("reason of the last decision"), blank=True)
     grid_works_needed = models.BooleanField(_("grid works needed"), default=False)
     answer = models.TextField(_("answer to the consultation"), blank=True)
@@ -219,6 +232,13 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.protocol or _("Draft #%(id)s") % {"id": self.pk}
+
+    @property
+    def coordinates_distance_display(self):
+        """'101 m' / '2,3 km' from the registry's location of the UC (SPEC §15), '' when it has none."""
+        from gdportal.geo import distance_br
+
+        return "" if self.coordinates_distance_m is None else distance_br(self.coordinates_distance_m)
 
     # The state machine of SPEC §3. Only the stages' service functions call these, through
     # gdportal.cases.services.case_transition, inside a transaction with the row locked; the methods
@@ -489,4 +509,5 @@ class HeldUpload(models.Model):
 
 
 from .findings import DocumentFinding  # noqa: E402,F401  (the checks and their model live together)
+from .flow_models import Breach, FlowStudiesRequest, FlowStudy  # noqa: E402,F401  (SPEC §15, §9)
 from .guarantee import Guarantee  # noqa: E402,F401  (the model lives in its own module)

@@ -23,6 +23,7 @@ from .choices import (
     Reason,
     RequestType,
 )
+from .filing_checks import filing_errors
 from .gfc import gfc_amount, gfc_required
 
 # Lei 14.300/2022: non-dispatchable minigeneration is capped at 3 MW for requests filed after this day.
@@ -164,6 +165,8 @@ def case_rule_errors(case):
     if not case.is_consultation:
         checks["request_type"] = request_type_error(case.request_type, case.installation_id is not None)
         errors.update(gfc_errors(case.reason, power, case.modality, case.gfc_form, case.gfc_bank))
+        # SPEC §15: coordinates against the registry, art. 73-A term and declaration.
+        errors.update(filing_errors(case))
     if case.installation_id and not case.installation.is_active:
         checks["installation"] = _("Installation %(number)s is closed and cannot receive generation.") % {
             "number": case.installation.number

@@ -40,6 +40,10 @@ class DeadlineKind:
     # The stage of the public transparency page this clock's time counts in (gdportal.transparency.stages:
     # COMMERCIAL, APR_DOCUMENTS, TECHNICAL, PARECER, INSPECTION); None keeps it off the page.
     public_stage: str | None = None
+    # Called by the sweep, inside its transaction, with the rows of this kind it has just flagged overdue (a
+    # staff SLA) and now: the utility's compensable clocks record their breach here (SPEC §9). Runs once per
+    # clock: a flagged row is never claimed again.
+    on_overdue: Callable | None = None
 
     @property
     def counting(self):

@@ -90,6 +90,8 @@ def _lapse_batch(now, batch_size, skipped):
                 # A staff SLA stays open (the analyst still has to act) but is flagged overdue for the board.
                 Deadline.objects.filter(id__in=ids).update(overdue_at=now)
                 result.flagged += len(ids)
+                if spec.on_overdue:
+                    spec.on_overdue(items, now)
         return result
 
 

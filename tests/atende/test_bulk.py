@@ -25,7 +25,12 @@ UPLOAD = "bulk:upload"
 def row_for(installation, **overrides):
     """A valid row: the page's own test data, in the file's columns."""
     data = request_data(**{"declaration": "sim", **overrides})
-    return {"installation": installation.number if installation else "", **data}
+    # The optional columns (SPEC §15's override and art. 73-A) left blank, as a spreadsheet leaves them.
+    return {
+        **dict.fromkeys(bulk.COLUMNS, ""),
+        "installation": installation.number if installation else "",
+        **data,
+    }
 
 
 def csv_bytes(rows, delimiter=";", bom=True, columns=bulk.COLUMNS):
@@ -73,7 +78,7 @@ def test_the_template_downloads_and_its_example_row_files_a_draft(client, rt):
     case = Case.objects.get()
     assert case.state == CaseState.DRAFT and case.installation == example
     assert case.filed_by == rt and case.rt == rt and case.customer == example.customer
-    assert str(case.power_kw) == "8.50" and str(case.latitude) == "-19.916700" and case.declaration
+    assert str(case.power_kw) == "8.50" and str(case.latitude) == "-19.920000" and case.declaration
     # Drafts are the RT's alone: neither the holder nor another RT sees them.
     assert list(Case.objects.for_user(rt)) == [case]
     holder = factories.UserFactory(customer=example.customer)

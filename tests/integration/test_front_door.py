@@ -10,7 +10,6 @@ One stack serves the whole module (it takes a few seconds to start); the data ea
 import contextlib
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -31,6 +30,8 @@ pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(tran
 ROOT = Path(__file__).resolve().parents[2]
 FIFTY_MB = 50 * 1024 * 1024
 FAILURE_LIMIT = 3
+sys.path.insert(0, str(ROOT / "deploy"))  # deploy/ is not a package: its scripts run as files
+import serve  # noqa: E402
 
 
 def _need(condition, reason):
@@ -41,21 +42,7 @@ def _need(condition, reason):
 
 
 def _free_base_port(count):
-    """A port p with p … p+count-1 all free on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count >= 65535:
-            continue
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free ports")
+    return serve.free_base_port(count)
 
 
 class Stack:
@@ -126,31 +113,17 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
     db = connection.settings_dict
     tmp = tmp_path_factory.mktemp("front-door")
     (tmp / "tmp").mkdir()
-    keep = ("DJANGO_", "CELERY_", "EMAIL_", "STORAGE_", "AWS_", "DATABASE_URL", "REDIS_URL", "GD_", "PORT")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(keep)}
+    env = serve.scratch_env(
+        os.environ, db=db, redis_url=redis_url, broker=broker, work=tmp, port=_free_base_port(3)
+    )
     env.update(
         {
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "CELERY_BROKER_URL": broker,
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "GDPORTAL_TESTING": "true",  # fast password hashing; everything else as in production
-            "GDPORTAL_VAR_DIR": str(tmp / "var"),
-            "DJANGO_MEDIA_ROOT": str(tmp / "media"),
-            "TMPDIR": str(tmp / "tmp"),
-            "PORT": str(_free_base_port(3)),
-            "GDPORTAL_SERVE_LISTEN": "127.0.0.1:{port}",
             "WEB_NODES": "2",
             "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": "2",
             "AXES_FAILURE_LIMIT": str(FAILURE_LIMIT),
         }
     )
-    env["GDPORTAL_SERVE_LISTEN"] = f"127.0.0.1:{env['PORT']}"
     with django_db_blocker.unblock():
         running = Stack(tmp, env)
         try:
