@@ -17,6 +17,8 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.deadlines.models import Deadline
+from gdportal.generation.models import GenerationData
+from gdportal.generation.sheet import generation_sheet
 from gdportal.middleware import accepts_uploads
 
 from . import selectors, services_registration, services_technical
@@ -252,11 +254,13 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         can_decide = case.state == CaseState.TECHNICAL_REVIEW and request.user.has_perm(
             "cases.technical_review"
         )
+        generation = GenerationData.objects.filter(case=case).first()
         form = TechnicalReviewForm(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
             rows=rows,
             case=case,
+            generation=generation,
         )
         status = 200
         if request.method == "POST":
@@ -271,6 +275,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                         decision=form.cleaned_data["decision"],
                         note=form.cleaned_data["note"],
                         grid_works_needed=form.cleaned_data["grid_works_needed"],
+                        generation_verdict=form.data_verdict_given(),
                         **form.flow_kwargs(),
                         reasons=list(form.cleaned_data["reasons"]),
                         verdict_reasons=form.verdict_reasons(),
@@ -302,6 +307,8 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
             "changed_since": last_suspension.created_at if last_suspension else None,
             "can_decide": can_decide,
+            "generation": generation,
+            "sheet": generation_sheet(case) if generation else None,
             "events": case.events.select_related("actor").order_by("created_at", "id"),
             "clocks": case.deadlines.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]),
         }

@@ -55,8 +55,16 @@ class TechnicalReviewForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, rows, case=None, **kwargs):
+    # The verdict on "Dados técnicos da geração" (SPEC §16), given like a document's.
+    data_verdict = forms.ChoiceField(choices=[("", "—"), *Verdict.choices], required=False)
+    data_note = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args, rows, case=None, generation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.generation = generation
+        if generation is not None:
+            self.fields["data_verdict"].initial = generation.verdict_current
+            self.fields["data_note"].initial = generation.verdict_note if generation.verdict_current else ""
         # "Por inversão de fluxo" with its study (SPEC §15) — never offered on a case art. 73-A dispenses.
         self.offers_flow_inversion = case is not None and not case.flow_dispensation
         if self.offers_flow_inversion:
@@ -135,6 +143,15 @@ class TechnicalReviewForm(forms.Form):
             for row in self.judged
             if self.cleaned_data[f"new_fact-{row.latest.pk}"]
         }
+
+    def data_verdict_given(self):
+        """(verdict, note) on the generation data, or None. The shortcut counts it like a document."""
+        if self.generation is None:
+            return None
+        verdict = self.cleaned_data.get("data_verdict") or ""
+        if not verdict and not self.generation.verdict_current and self.cleaned_data["all_conforming"]:
+            verdict = Verdict.CONFORMING
+        return (verdict, self.cleaned_data.get("data_note") or "") if verdict else None
 
     def verdicts(self):
         """{version id: (verdict, note)} the form gives. With the shortcut, a version judged neither on the

@@ -18,6 +18,7 @@ from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
+from gdportal.generation.validate import submission_errors
 from gdportal.notifications.services import email_queue
 
 from . import deadline_kinds as clocks
@@ -135,6 +136,11 @@ def order_submit(*, order, by):
             _("Send a new version of the documents marked not conforming before resending: %(kinds)s.")
             % {"kinds": labels(pending)}
         )
+    # The plant as data (SPEC §16): complete, declared, and the same power, motivo, GFC and fast track as
+    # the access request — else the RT corrects the step, or the customer files a re-analysis.
+    refused = submission_errors(case)
+    if refused:
+        raise ServiceError(" ".join(str(message) for message in refused))
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
         case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")

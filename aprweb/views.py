@@ -21,6 +21,8 @@ from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
 from gdportal.cases.reasons_services import case_panel_context
 from gdportal.cases.services import ServiceError
 from gdportal.clientip import client_ip
+from gdportal.generation.models import GenerationData
+from gdportal.generation.rules import data_totals
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.models import LookupAudit
@@ -279,6 +281,9 @@ def order_detail(request, pk):
     context["events"] = order.case.events.order_by("created_at", "id")
     context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
     context["reasons_panel"] = case_panel_context(order.case, request.user)
+    generation = GenerationData.objects.filter(case=order.case).first()
+    context["generation"] = generation
+    context["generation_totals"] = data_totals(generation) if generation else None
     return render(request, "aprweb/order_detail.html", context)
 
 

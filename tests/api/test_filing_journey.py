@@ -78,6 +78,8 @@ def browser_journey(client, rt, installation, analyst):
     order = AprOrder.objects.get(case=case)
     for kind in missing_kinds(case, order):
         client.post(reverse("aprweb:order_upload", args=[order.pk, kind]), {"file": pdf(f"{kind}.pdf")})
+    page = reverse("aprweb:order_generation", args=[order.pk])
+    assert client.post(page, factories.generation_page_data(save="1")).status_code == 302
     assert client.post(reverse("aprweb:order_submit", args=[order.pk])).status_code == 302
     case.refresh_from_db()
     return case
@@ -168,6 +170,11 @@ def test_an_rt_files_through_the_api_as_through_the_pages(
         )
         assert answer.status_code == 201, answer.json()
     assert api.get(f"/api/v1/orders/{order_id}/checklist/").json()["complete"]
+    # The plant as data (SPEC §16): a PUT replaces the step whole, so sending it again changes nothing.
+    generation = f"/api/v1/orders/{order_id}/generation/"
+    for _attempt in range(2):
+        saved = api.put(generation, factories.generation_api_body(), format="json")
+        assert saved.status_code == 200 and saved.json()["version"] == 1, saved.json()
     submitted = twice(api.post, f"/api/v1/orders/{order_id}/submit/", key="order-send")
     assert submitted.status_code == 200 and submitted.json()["case_state"] == CaseState.TECHNICAL_REVIEW
 

@@ -15,6 +15,7 @@ from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import document_store, latest_versions
 from gdportal.cases.models import DecisionReason
 from gdportal.cases.services import ServiceError
+from tests import factories
 from tests.files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,8 @@ def form_data(case, *, verdicts=None, default="conforming", **extra):
         data[f"note-{version.pk}"] = note
         if chosen:
             data[f"reasons-{version.pk}"] = reason_ids(chosen[0])
+    # The generation data step (SPEC §16) is judged on the same form, like a document.
+    data["data_verdict"], data["data_note"] = verdicts.get("generation_data", (default, ""))
     data.update(extra)
     return data
 
@@ -228,6 +231,7 @@ def test_the_approval_refusal_names_the_documents_in_plain_portuguese(submitted_
         note="x",
         reasons=["memorial-divergente"],
     )
+    factories.judge_generation(case, technical_analyst)
     with pytest.raises(ServiceError) as refused:
         case_technical_approve(case=case, by=technical_analyst)
     message = str(refused.value)
