@@ -14,3 +14,9 @@ class AprwebConfig(AppConfig):
 
         register_context_loader(CONTEXT_KEY, apr_password_reset_context)
         checks.register()  # the document checks of stage 2's kinds (SPEC §14)
+
+        from gdportal.generation.sheet import register_rt_credentials
+
+        from .selectors import rt_credentials
+
+        register_rt_credentials(rt_credentials)  # the RT's council on the generated request form (SPEC §16)

@@ -115,3 +115,19 @@ def technical_queue(user):
 
 
 # --- Order search (SPEC §5.5): every filter maps to an indexed column of AprOrder; no join, no full count ---
+
+
+def rt_credentials(user):
+    """The RT's council and registration number for the generated request form (SPEC §16)."""
+    from .models import RTRegistration
+
+    registration = (
+        RTRegistration.objects.filter(cpf=user.cpf, status=RTRegistration.Status.APPROVED)
+        .order_by("-decided_at")
+        .first()
+        if user.cpf
+        else None
+    )
+    if registration is None:
+        return {"council": "", "number": ""}
+    return {"council": registration.get_council_display(), "number": registration.council_number}

@@ -6,8 +6,6 @@ field (what is not about one row: the total, the legal instrument, the fast-trac
 rows cleaned for saving. `first_cycle_for` is the rule of the effective cycle.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,60 +14,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gdportal.brdocs import only_digits
-from gdportal.brformats import number_br
 from gdportal.cases.choices import Modality
-from gdportal.registry.models import Installation
+from gdportal.generation.units import (  # noqa: F401 — the §7.1 rules shared with the APR order's units (§16)
+    HUNDRED,
+    INSTALLATION_DIGITS,
+    AllocationErrors,
+    CleanRow,
+    RowInput,
+    check_percentages,
+    check_priorities,
+    check_units,
+    clean_rows,
+    decimal_places,
+    installations_of,
+    same_titular,
+)
 
 from .models import AllocationMode, AllocationSet, AllocationStatus, LegalForm, UnitType
 
-HUNDRED = Decimal(100)
 # REN 1.000 art. 73-A §2 II: autoconsumo local up to this power, connected without the flow-inversion study,
 # keeps its surplus at the unit itself.
 FAST_TRACK_KW = Decimal("7.5")
-INSTALLATION_DIGITS = 10
 # Where credits may go to another titular's unit (Lei 14.300 art. 1º: geração compartilhada, EMUC).
 OTHER_TITULARS_ALLOWED = {UnitType.SHARED, UnitType.MULTIPLE_UNITS, Modality.SHARED, Modality.MULTIPLE_UNITS}
-
-
-@dataclass
-class RowInput:
-    """One row as typed: `line` is the row number the user sees (rows left blank are not passed)."""
-
-    installation: str
-    percent: Decimal | None = None
-    priority: int | None = None
-    line: int = 0
-
-
-@dataclass
-class CleanRow:
-    installation: Installation
-    percent: Decimal | None
-    priority: int | None
-
-
-@dataclass
-class AllocationErrors:
-    """`rows`: {row index: {field: [messages]}}; `fields`: {form field, or None for the form: [messages]}."""
-
-    rows: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
-    fields: dict = field(default_factory=lambda: defaultdict(list))
-
-    def at_row(self, index, name, message):
-        self.rows[index][name].append(message)
-
-    def at_field(self, name, message):
-        self.fields[name].append(message)
-
-    def __bool__(self):
-        return bool(self.rows or self.fields)
-
-    def messages(self):
-        for index in sorted(self.rows):
-            for messages in self.rows[index].values():
-                yield from messages
-        for messages in self.fields.values():
-            yield from messages
 
 
 def is_fast_track(generator):
@@ -97,20 +64,6 @@ def default_unit_type(generator):
     if generator.modality in MODALITY_UNIT_TYPES:
         return MODALITY_UNIT_TYPES[generator.modality]
     return UnitType.MINI if generator.power_kw > MINI_FROM_KW else UnitType.MICRO
-
-
-def same_titular(customer, other):
-    """The same CPF, or two CNPJs of the same company (the root: the first 8 characters)."""
-    if customer.pk == other.pk or customer.document == other.document:
-        return True
-    both_cnpj = len(customer.document) == 14 and len(other.document) == 14
-    return both_cnpj and customer.document[:8] == other.document[:8]
-
-
-def decimal_places(value):
-    """Places a number really has: 10,50 has one, 33,333 three."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def month_start(day):
@@ -198,12 +151,19 @@ def check_allocation(
     if not rows:
         errors.at_field(None, _("List at least one receiving unit in “Relação de instalações”."))
         return errors, [], None
-    found = _installations(rows)
-    clean = _check_units(errors, generator, unit_type, rows, found)
+    found = installations_of(rows)
+    clean = check_units(
+        errors,
+        generator_number=generator.installation.number,
+        titular=generator.installation.customer,
+        other_titulars=unit_type in OTHER_TITULARS_ALLOWED or generator.modality in OTHER_TITULARS_ALLOWED,
+        rows=rows,
+        found=found,
+    )
     if mode == AllocationMode.PERCENT:
-        _check_percentages(errors, rows)
+        check_percentages(errors, rows)
     elif mode == AllocationMode.PRIORITY:
-        _check_priorities(errors, rows)
+        check_priorities(errors, rows)
     remainder = None
     if mode == AllocationMode.PRIORITY and remainder_to:
         remainder = found.get(only_digits(remainder_to))
@@ -213,7 +173,7 @@ def check_allocation(
             )
     if errors:
         return errors, [], None
-    return errors, _clean_rows(mode, rows, clean), remainder
+    return errors, clean_rows(mode, rows, clean), remainder
 
 
 def _check_legal(errors, generator, unit_type, legal_form, has_legal_instrument):
@@ -242,146 +202,3 @@ def _check_legal(errors, generator, unit_type, legal_form, has_legal_instrument)
                 "multiple consumer units."
             ),
         )
-
-
-def _installations(rows):
-    numbers = {only_digits(row.installation) for row in rows}
-    numbers = [n for n in numbers if len(n) == INSTALLATION_DIGITS]
-    return {
-        inst.number: inst
-        for inst in Installation.objects.filter(number__in=numbers).select_related("customer")
-    }
-
-
-def _check_units(errors, generator, unit_type, rows, found):
-    """Each row names a Cemig unit that exists, is active, appears once, is not the generator and — outside
-    shared generation and EMUC — has the generator's titular. Returns {row index: CleanRow}."""
-    titular = generator.installation.customer
-    other_titulars = unit_type in OTHER_TITULARS_ALLOWED or generator.modality in OTHER_TITULARS_ALLOWED
-    first_line = {}
-    clean = {}
-    for index, row in enumerate(rows):
-        number = only_digits(row.installation)
-        line = row.line or index + 1
-        if not row.installation.strip():
-            errors.at_row(index, "installation", _("Enter the installation number."))
-            continue
-        if len(number) != INSTALLATION_DIGITS:
-            errors.at_row(index, "installation", _("An installation number has 10 digits."))
-            continue
-        if number in first_line:
-            errors.at_row(
-                index,
-                "installation",
-                _("Installation %(number)s is already in row %(line)s: list each unit once.")
-                % {"number": number, "line": first_line[number]},
-            )
-            continue
-        first_line[number] = line
-        if number == generator.installation.number:
-            errors.at_row(
-                index,
-                "installation",
-                _(
-                    "This is the generating unit itself: it is not listed, what is not allocated to the "
-                    "other units already stays with it."
-                ),
-            )
-            continue
-        installation = found.get(number)
-        if installation is None:
-            errors.at_row(
-                index,
-                "installation",
-                _(
-                    "Installation %(number)s is not in Cemig's registry: credits go only to Cemig consumer "
-                    "units, in its concession area. Check the number on the electricity bill."
-                )
-                % {"number": number},
-            )
-            continue
-        if not installation.is_active:
-            errors.at_row(
-                index,
-                "installation",
-                _("Installation %(number)s is closed: only active units receive credits.")
-                % {"number": number},
-            )
-            continue
-        if not other_titulars and not same_titular(titular, installation.customer):
-            errors.at_row(
-                index,
-                "installation",
-                _(
-                    "Installation %(number)s belongs to another holder. In remote self-consumption every "
-                    "receiving unit has the generating unit's holder (the same CPF, or the same CNPJ root); "
-                    "other holders take part only through shared generation or multiple consumer units."
-                )
-                % {"number": number},
-            )
-            continue
-        clean[index] = installation
-    return clean
-
-
-def _check_percentages(errors, rows):
-    total = Decimal(0)
-    passed = False
-    for index, row in enumerate(rows):
-        value = row.percent
-        if value is None:
-            errors.at_row(index, "percent", _("Enter the percentage of the credits for this unit."))
-            continue
-        if value <= 0:
-            errors.at_row(index, "percent", _("The percentage must be greater than zero."))
-            continue
-        if decimal_places(value) > 2:
-            errors.at_row(index, "percent", _("Use at most 2 decimal places, e.g. 33,33."))
-            continue
-        total += value
-        if total > HUNDRED and not passed:
-            passed = True
-            errors.at_row(
-                index,
-                "percent",
-                _("With this row the percentages reach %(total)s %%, above 100 %%.")
-                % {"total": number_br(total)},
-            )
-    if total > HUNDRED:
-        errors.at_field(
-            None,
-            _(
-                "The percentages add up to %(total)s %%: the total may not exceed 100 %% (what is not "
-                "allocated stays with the generating unit)."
-            )
-            % {"total": number_br(total)},
-        )
-
-
-def _check_priorities(errors, rows):
-    seen = {}
-    for index, row in enumerate(rows):
-        value = row.priority
-        if value is None:
-            continue  # the row's place in the list
-        if value < 1:
-            errors.at_row(index, "priority", _("The order starts at 1."))
-            continue
-        if value in seen:
-            errors.at_row(
-                index,
-                "priority",
-                _("Position %(position)s is already given to row %(line)s.")
-                % {"position": value, "line": seen[value]},
-            )
-            continue
-        seen[value] = row.line or index + 1
-
-
-def _clean_rows(mode, rows, clean):
-    if mode == AllocationMode.PERCENT:
-        return [CleanRow(clean[i], rows[i].percent.quantize(Decimal("0.01")), None) for i in sorted(clean)]
-    # Priority: the typed positions first (a blank one counts as its place in the list), then renumbered
-    # 1, 2, 3… so the ledger reads a plain order.
-    ordered = sorted(clean, key=lambda i: (rows[i].priority if rows[i].priority is not None else i + 1, i))
-    return [CleanRow(clean[i], None, position) for position, i in enumerate(ordered, start=1)]

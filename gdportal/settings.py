@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "gdportal.notifications",
     "gdportal.deadlines",
     "gdportal.cases",
+    "gdportal.generation",
     "gdportal.api",
     "gdportal.webhooks",
     "gdportal.transparency",
@@ -534,6 +535,9 @@ GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # Sistema de compensação (SPEC §7.1): an accepted receiving-unit registration applies from the first cycle
 # that starts at least this many days after the request (60, the seed; 0 for REN 1.000's "next cycle").
 GD_ALLOCATION_NOTICE_DAYS = env_int("GD_ALLOCATION_NOTICE_DAYS", 60)
+# SPEC §16: installed power of an inverter-based plant = Σ inverter kW CA ("inverters"), or the smaller of that
+# and Σ module kWp ("smaller"); it must equal the access request's power for the APR order to be submitted.
+GD_INSTALLED_POWER_RULE = env("GD_INSTALLED_POWER_RULE", "inverters")
 # seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
 # demo.transparency comes last: it gives the cases filed before it months of closed clocks (/transparencia/).
 GD_DEMO_JOURNEYS = [
