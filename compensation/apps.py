@@ -9,12 +9,15 @@ class CompensationConfig(AppConfig):
     def ready(self):
         from gdportal.accounts.roles import COMMERCIAL_ANALYST, extend_role
         from gdportal.cases.extensions import register_service_option
+        from gdportal.cases.plants import register_plant_provider
 
         from . import (
+            plants,
             services,  # noqa: F401 — registers the legal instrument's file kind
             signals,  # noqa: F401 — a case reaching `connected` becomes a generator
         )
 
+        register_plant_provider(plants.current_plant)
         # Atende > Mini/Micro GD (SPEC §7.1), after Vistoria and Cancelamento.
         register_service_option(_("Compensation system"), "compensation_atende:home", order=60)
         # SPEC §1: receiving-unit registrations and tariffs belong to the commercial group.

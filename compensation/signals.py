@@ -3,11 +3,11 @@
 from django.dispatch import receiver
 from django.utils import timezone
 
-from gdportal.cases.choices import NON_DISPATCHABLE, CaseState
+from gdportal.cases.choices import NON_DISPATCHABLE, CaseState, RequestType
 from gdportal.cases.signals import case_moved
 
 from .gd_class import gd_class
-from .models import Generator
+from .models import Generator, GeneratorExpansion
 
 
 @receiver(case_moved, dispatch_uid="compensation.generator_at_connection")
@@ -44,5 +44,28 @@ def generator_at_connection(sender, case, event, **kwargs):
             modality=case.modality,
         ),
     }
-    # An ampliação of a plant already in the system updates its generator rather than adding a second one.
+    existing = Generator.objects.select_for_update().filter(installation_id=case.installation_id).first()
+    if case.request_type == RequestType.EXPANSION and existing is not None:
+        _expand(existing, case, values)
+        return
+    # Another request at an installation with a plant (not filed as an ampliação) replaces its data.
     Generator.objects.update_or_create(installation_id=case.installation_id, defaults=values)
+
+
+def _expand(generator, case, values):
+    """An ampliação updates the plant it enlarges (SPEC §16): the total power and the modality change; the
+    original request date and GD class stay with the power that was there, and the added power keeps its own
+    date and class in a GeneratorExpansion row."""
+    previous = generator.power_kw
+    GeneratorExpansion.objects.create(
+        generator=generator,
+        case=case,
+        previous_kw=previous,
+        added_kw=max(values["power_kw"] - previous, 0),
+        requested_on=values["requested_on"],
+        gd_class=values["gd_class"],
+        connected_on=values["connected_on"],
+    )
+    generator.power_kw = values["power_kw"]
+    generator.modality = values["modality"]
+    generator.save(update_fields=["power_kw", "modality"])

@@ -158,6 +158,13 @@ class RequestType(models.TextChoices):
         _("GD connection in an existing unit WITHOUT increase of available power"),
     )
     NEW_UNIT = "new_unit", _("Connection of a new consumer unit with GD")
+    # SPEC §16: an existing plant's power changes. The request's power is the total after the change (the
+    # motivo bracket and the GFC are judged on it); the connection updates the existing generating unit.
+    EXPANSION = "expansion", _("Change of power of an existing GD (expansion)")
+
+
+# The request types that raise the unit's load and so ask for the load-analysis form (SPEC §5.3, §16).
+POWER_INCREASE_TYPES = [RequestType.NEW_UNIT, RequestType.WITH_INCREASE, RequestType.EXPANSION]
 
 
 class Modality(models.TextChoices):
