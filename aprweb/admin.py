@@ -17,6 +17,7 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import ServiceError
 from gdportal.deadlines.models import Deadline
+from gdportal.generation.documents import generated_documents
 
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
@@ -273,6 +274,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "case": case,
             "order": order,
             "rows": rows,
+            "generated": generated_documents(case),
             "form": form,
             "viewer_version": first,
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},

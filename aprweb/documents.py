@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gdportal.cases.choices import POWER_INCREASE_TYPES, Modality, Reason, Source
 from gdportal.cases.documents import register_kinds
 from gdportal.cases.gfc import gfc_required
+from gdportal.generation.documents import has_generation_data
 from gdportal.uploads import PDF, ZIP
 
 TECHNICAL_TYPES = (PDF, ZIP)
@@ -49,7 +50,10 @@ def required_kinds(case, order=None):
         reason == Reason.MICRO_ABOVE_10,
         reason == Reason.MINI,
     )
-    needed = ["art", "access_form"]
+    # With the data step filled (SPEC §16) the portal writes the request form and the units list itself:
+    # neither is uploaded then (gdportal.generation.documents).
+    generated = getattr(case, "pk", None) is not None and has_generation_data(case)
+    needed = ["art"] if generated else ["art", "access_form"]
     if micro_small:
         needed.append("basic_single_line")
     if micro_large or mini:
@@ -63,7 +67,7 @@ def required_kinds(case, order=None):
     if order is None or order.has_power_converters:
         needed.append("converter_test_report")
     needed.append("aneel_registration")
-    if case.modality in (Modality.REMOTE, Modality.SHARED, Modality.MULTIPLE_UNITS):
+    if case.modality in (Modality.REMOTE, Modality.SHARED, Modality.MULTIPLE_UNITS) and not generated:
         needed.append("compensation_list")
     if case.modality in (Modality.SHARED, Modality.MULTIPLE_UNITS):
         needed.append("solidarity_instrument")

@@ -18,6 +18,7 @@ from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
+from gdportal.generation.documents import generated_documents_refresh
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
 
@@ -136,6 +137,9 @@ def order_submit(*, order, by):
             _("Send a new version of the documents marked not conforming before resending: %(kinds)s.")
             % {"kinds": labels(pending)}
         )
+    # The request form and the units list, written from the data step as it is sent (a new version when the
+    # data changed since the last sending; SPEC §16).
+    generated_documents_refresh(case=case, by=by)
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
         case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")

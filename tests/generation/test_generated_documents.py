@@ -1,0 +1,104 @@
+"""The request form and the units list written by the portal (SPEC §16): stored like the parecer (immutable,
+SHA-256) at the order's submission, a new version when the data change, and no longer uploads of §5.3."""
+
+import hashlib
+import io
+
+import pypdf
+import pytest
+from django.utils import translation
+
+from aprweb.documents import required_kinds
+from aprweb.services_orders import order_submit
+from gdportal.generation.documents import (
+    GENERATED_FORM,
+    GENERATED_UNITS,
+    generated_documents,
+    generated_documents_refresh,
+)
+from tests import factories
+from tests.aprweb.conftest import attach_all, build_order
+from tests.generation.plant import plant_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(customer, installation, rt):
+    from tests.atende.conftest import make_case
+
+    factories.RTRegistrationFactory(
+        name="Paulo Andrade", cpf=rt.cpf, email=rt.email, status="approved", user=rt
+    )
+    return build_order(make_case(customer, installation, state="awaiting_technical"), rt)
+
+
+def text_of(version):
+    with version.file.open("rb") as handle:
+        data = handle.read()
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return data, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_an_order_with_the_data_step_uploads_neither_the_form_nor_the_units_list(order, rt):
+    case = order.case
+    case.modality = "remote"
+    assert {"access_form", "compensation_list"} <= set(required_kinds(case, order))
+    plant_data(case, rt)
+    kinds = required_kinds(case, order)
+    assert "access_form" not in kinds and "compensation_list" not in kinds
+    # The ANEEL registration data sheet stays an upload.
+    assert "aneel_registration" in kinds
+
+
+def test_submitting_the_order_stores_the_generated_form_with_its_hash(order, rt):
+    case = order.case
+    plant_data(case, rt, declarations=("8.1", "8.4", "8.6"))
+    attach_all(order, rt)
+    order_submit(order=order, by=rt)
+
+    (form,) = case.documents.filter(kind=GENERATED_FORM)
+    data, text = text_of(form)
+    assert form.sha256 == hashlib.sha256(data).hexdigest() and form.size == len(data)
+    assert form.original_name == f"formulario-orcamento-conexao-{case.protocol}-v1.pdf"
+    assert case.protocol in text
+    assert "MIN 5000TL-X" in text and "Primo 3.5-1" in text
+    assert "8.1" in text and "8.4" in text and "8.6" in text
+    # Local self-consumption has no list of participating units.
+    assert not case.documents.filter(kind=GENERATED_UNITS).exists()
+    assert generated_documents(case) == [form]
+
+
+def test_a_changed_row_makes_a_new_version_and_the_old_one_stays(customer, installation, rt):
+    from tests.atende.conftest import make_case
+
+    case = make_case(customer, installation, modality="remote")
+    other = factories.InstallationFactory(customer=installation.customer)
+    data = plant_data(case, rt, units=[(other.number, "40")])
+    first = generated_documents_refresh(case=case, by=rt)
+    assert sorted(v.kind for v in first) == sorted([GENERATED_FORM, GENERATED_UNITS])
+    # The same data again: nothing new.
+    assert generated_documents_refresh(case=case, by=rt) == []
+
+    row = data.inverters.get(model="Primo 3.5-1")
+    row.model = "Primo 4.0-1"
+    row.save()
+    data.version = 2
+    data.save()
+    second = generated_documents_refresh(case=case, by=rt)
+    assert len(second) == 2
+    versions = case.documents.filter(kind=GENERATED_FORM).order_by("uploaded_at", "id")
+    assert [v.original_name[-6:] for v in versions] == ["v1.pdf", "v2.pdf"]
+    _data, old_text = text_of(versions[0])
+    _data, new_text = text_of(versions[1])
+    assert "Primo 3.5-1" in old_text and "Primo 4.0-1" in new_text and "Primo 3.5-1" not in new_text
+    _data, units_text = text_of(case.documents.filter(kind=GENERATED_UNITS).latest("uploaded_at"))
+    assert other.number in units_text and "40,00" in units_text
+
+
+def test_the_generated_documents_are_in_portuguese_whatever_the_request_language(order, rt):
+    plant_data(order.case, rt)
+    with translation.override("en"):
+        (form,) = generated_documents_refresh(case=order.case, by=rt)
+    _data, text = text_of(form)
+    assert "Protocolo" in text and "Protocol\n" not in text
