@@ -9,6 +9,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.formfields import BRDateField, BRDecimalField, NamedRequiredMixin
+from gdportal.generation.choices import DeclarationCode
+from gdportal.generation.declared import declaration
 from gdportal.registry.models import InstallationClass, Phases, Voltage
 
 from .models import InspectionPeriod, TariffGroup
@@ -39,6 +41,36 @@ def guess_tariff_group(installation):
     if installation.installation_class == InstallationClass.RURAL:
         return TariffGroup.B2
     return TariffGroup.B3
+
+
+def declarations_for_parecer(case):
+    """The optional declarations of the data step (SPEC §16) the analyst issuing the parecer must see: 8.3
+    asks for the contracts and the payment slip with the orçamento; 8.1 (inspection right after) and 8.2
+    (withdrawal waived) change what follows it. Each with who made it and when."""
+    shown = []
+    for code, consequence in (
+        (
+            DeclarationCode.CONTRACTS_WITH_BUDGET,
+            _("Deliver the contracts and the payment slip together with the access opinion."),
+        ),
+        (
+            DeclarationCode.READY,
+            _("The inspection will be requested automatically once the opinion is accepted."),
+        ),
+        (DeclarationCode.WAIVE_WITHDRAWAL, _("The right to withdraw from the budget was waived.")),
+    ):
+        made = declaration(case, code)
+        if made is not None:
+            shown.append(
+                {
+                    "code": code.value,
+                    "text": code.label,
+                    "consequence": consequence,
+                    "by": made.by.get_full_name() or made.by.username,
+                    "at": made.at,
+                }
+            )
+    return shown
 
 
 class ParecerIssueForm(NamedRequiredMixin, forms.Form):
@@ -96,6 +128,7 @@ class ParecerIssueForm(NamedRequiredMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
+        self.declarations = declarations_for_parecer(case)
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)
