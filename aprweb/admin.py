@@ -18,6 +18,8 @@ from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import ServiceError
 from gdportal.deadlines.models import Deadline
 from gdportal.generation.documents import generated_documents
+from gdportal.generation.models import GenerationData
+from gdportal.generation.sheet import generation_sheet
 
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
@@ -244,7 +246,10 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
         can_decide = case.state == CaseState.TECHNICAL_REVIEW and request.user.has_perm(
             "cases.technical_review"
         )
-        form = TechnicalReviewForm(request.POST if request.method == "POST" else None, rows=rows)
+        generation = GenerationData.objects.filter(case=case).first()
+        form = TechnicalReviewForm(
+            request.POST if request.method == "POST" else None, rows=rows, generation=generation
+        )
         status = 200
         if request.method == "POST":
             if not request.user.has_perm("cases.technical_review"):
@@ -258,6 +263,7 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
                         decision=form.cleaned_data["decision"],
                         note=form.cleaned_data["note"],
                         grid_works_needed=form.cleaned_data["grid_works_needed"],
+                        generation_verdict=form.data_verdict_given(),
                     )
                 except ServiceError as exc:
                     # Nothing of the form was kept: show it again as typed, with the reason on top.
@@ -280,6 +286,8 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},
             "changed_since": last_suspension.created_at if last_suspension else None,
             "can_decide": can_decide,
+            "generation": generation,
+            "sheet": generation_sheet(case) if generation else None,
             "events": case.events.select_related("actor").order_by("created_at", "id"),
             "clocks": case.deadlines.filter(state__in=[Deadline.State.OPEN, Deadline.State.LAPSED]),
         }

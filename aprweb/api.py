@@ -26,7 +26,13 @@ from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 
 from . import api_serializers as s
-from . import services_orders
+from . import services_generation, services_orders
+from .api_generation import (
+    GenerationInputSerializer,
+    GenerationSerializer,
+    generation_payload,
+    service_values,
+)
 from .documents import required_kinds
 from .forms import AprOrderForm, OrderLookupForm, UploadForm
 from .models import AprOrder
@@ -247,6 +253,39 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=True, methods=["get"])
     def checklist(self, request, pk=None):
         return Response(s.ChecklistSerializer(s.checklist_data(self.get_object())).data)
+
+    @extend_schema(
+        methods=["GET"],
+        summary=gettext_lazy("The order's generation technical data"),
+        description=gettext_lazy(
+            "The plant as data (SPEC §16): modules, inverters, generators, storage, building, service "
+            "entrance, participating units and declarations, with the totals and the analyst's verdict."
+        ),
+        responses={200: GenerationSerializer},
+        tags=["orders"],
+    )
+    @extend_schema(
+        methods=["PUT"],
+        summary=gettext_lazy("Save the order's generation technical data"),
+        description=gettext_lazy(
+            "Replaces the whole step, judged by the page's rules (the participating units by those of the "
+            "receiving units). Errors per field, rows as “inverters.0.power_kw”. The installed power must "
+            "equal the access request's when the order is sent, not when this is saved."
+        ),
+        request=GenerationInputSerializer,
+        responses={200: GenerationSerializer},
+        tags=["orders"],
+    )
+    @action(detail=True, methods=["get", "put"])
+    def generation(self, request, pk=None):
+        order = self.get_object()
+        if request.method == "PUT":
+            serializer = GenerationInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services_generation.order_generation_save(
+                order=order, by=request.user, values=service_values(serializer.validated_data)
+            )
+        return Response(generation_payload(order.case))
 
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

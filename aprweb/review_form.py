@@ -40,8 +40,16 @@ class TechnicalReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, rows, **kwargs):
+    # The verdict on "Dados técnicos da geração" (SPEC §16), given like a document's.
+    data_verdict = forms.ChoiceField(choices=[("", "—"), *Verdict.choices], required=False)
+    data_note = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args, rows, generation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.generation = generation
+        if generation is not None:
+            self.fields["data_verdict"].initial = generation.verdict_current
+            self.fields["data_note"].initial = generation.verdict_note if generation.verdict_current else ""
         # The latest version of each checklist row is judged; a missing document has nothing to judge.
         self.judged = [row for row in rows if row.latest is not None]
         for row in self.judged:
@@ -61,6 +69,15 @@ class TechnicalReviewForm(forms.Form):
         return ReviewRow(
             row, verdict_name, note_name, self[verdict_name].value() or "", self[note_name].value() or ""
         )
+
+    def data_verdict_given(self):
+        """(verdict, note) on the generation data, or None. The shortcut counts it like a document."""
+        if self.generation is None:
+            return None
+        verdict = self.cleaned_data.get("data_verdict") or ""
+        if not verdict and not self.generation.verdict_current and self.cleaned_data["all_conforming"]:
+            verdict = Verdict.CONFORMING
+        return (verdict, self.cleaned_data.get("data_note") or "") if verdict else None
 
     def verdicts(self):
         """{version id: (verdict, note)} the form gives. With the shortcut, a version judged neither on the

@@ -19,6 +19,7 @@ from gdportal.cases.services import ServiceError, case_event, case_lock, case_tr
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
 from gdportal.generation.documents import generated_documents_refresh
+from gdportal.generation.validate import submission_errors
 from gdportal.notifications.services import email_queue
 from gdportal.uploads import check_upload
 
@@ -137,6 +138,11 @@ def order_submit(*, order, by):
             _("Send a new version of the documents marked not conforming before resending: %(kinds)s.")
             % {"kinds": labels(pending)}
         )
+    # The plant as data (SPEC §16): complete, declared, and the same power, motivo, GFC and fast track as
+    # the access request — else the RT corrects the step, or the customer files a re-analysis.
+    refused = submission_errors(case)
+    if refused:
+        raise ServiceError(" ".join(str(message) for message in refused))
     # The request form and the units list, written from the data step as it is sent (a new version when the
     # data changed since the last sending; SPEC §16).
     generated_documents_refresh(case=case, by=by)

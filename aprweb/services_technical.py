@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from gdportal.cases import deadline_kinds as apr_clocks
@@ -18,11 +19,15 @@ from gdportal.cases.models import DocumentVersion
 from gdportal.cases.services import ServiceError, case_lock, case_transition, email_case
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_recompute, deadline_start
+from gdportal.generation.models import GenerationData
 
 from . import deadline_kinds as clocks
 from .documents import required_kinds
 from .models import AprOrder
 from .selectors import current_order, labels
+from .services_generation import data_verdict
+
+DATA_STEP = gettext_lazy("Generation technical data")
 
 
 def _require_technical(user):
@@ -69,6 +74,15 @@ def case_technical_approve(*, case, by, grid_works_needed=False):
     not_ok = [
         k for k in required_kinds(case, order) if k not in latest or latest[k].verdict != Verdict.CONFORMING
     ]
+    data = GenerationData.objects.filter(case=case).first()
+    if data is not None and data.verdict_current != Verdict.CONFORMING:
+        # The plant's data are judged like a document (SPEC §16): named with the documents still not ok.
+        not_ok_labels = ", ".join([str(DATA_STEP), labels(not_ok)]) if not_ok else str(DATA_STEP)
+        if can_proceed(case.technical_approve):
+            raise ServiceError(
+                _("To approve, every required document must be conforming. Still not: %(kinds)s.")
+                % {"kinds": not_ok_labels}
+            )
     if can_proceed(case.technical_approve) and not_ok:
         # Named, not counted: the analyst goes straight to the documents still missing a conforming version.
         raise ServiceError(
@@ -94,9 +108,13 @@ def case_technical_suspend(*, case, by, note=""):
     case = case_lock(case)
     latest = latest_versions(case)
     pending = [v for v in latest.values() if v.verdict == Verdict.NONCONFORMING]
-    if can_proceed(case.suspend) and not pending:
+    data = GenerationData.objects.filter(case=case).first()
+    data_pending = data is not None and data.verdict_current == Verdict.NONCONFORMING
+    if can_proceed(case.suspend) and not pending and not data_pending:
         raise ServiceError(_("Suspend only with at least one document marked not conforming."))
     lines = [f"{v.kind_label}: {v.verdict_note}" for v in pending]
+    if data_pending:
+        lines.insert(0, f"{DATA_STEP}: {data.verdict_note}")
     case_transition(case.suspend, by=by, action="suspended", note="\n".join(lines + ([note] if note else [])))
     deadline_start(subject=case, kind=clocks.CORRECTION.code)
     _answer(case, by, note)
@@ -128,7 +146,9 @@ DECISIONS = ("approve", "suspend", "reject")
 
 
 @transaction.atomic
-def case_technical_review(*, case, by, verdicts, decision="", note="", grid_works_needed=False):
+def case_technical_review(
+    *, case, by, verdicts, decision="", note="", grid_works_needed=False, generation_verdict=None
+):
     """The analyst's whole review in one go (SPEC §5.4): every verdict, then the decision, all or nothing.
 
     `verdicts` is {version id: (verdict, note)} for latest versions of the case's documents; `decision` is
@@ -152,6 +172,8 @@ def case_technical_review(*, case, by, verdicts, decision="", note="", grid_work
         if (verdict, (verdict_note or "").strip()) == (version.verdict, version.verdict_note):
             continue  # unchanged: keep who judged it and when
         version_verdict(version=version, by=by, verdict=verdict, note=verdict_note)
+    if generation_verdict is not None:
+        data_verdict(case=case, by=by, verdict=generation_verdict[0], note=generation_verdict[1])
     if decision == "approve":
         return case_technical_approve(case=case, by=by, grid_works_needed=grid_works_needed)
     if decision == "suspend":

@@ -103,11 +103,14 @@ def _approved(customer_user, rt_user, installation, label, commercial, technical
     """Filed by the RT for the customer, NS issued, the order registered, documented, sent and approved."""
     from aprweb.models import AprOrder, OrderRequestType, PlantFormat, ProjectType
     from aprweb.selectors import missing_kinds
+    from aprweb.services_generation import order_generation_save
     from aprweb.services_orders import order_register, order_submit, order_upload
     from aprweb.services_technical import case_technical_approve, version_verdict
     from atende import services as atende_services
     from atende.demo import _draft, _pdf
     from gdportal.cases.documents import latest_versions
+    from gdportal.generation.demo import sample_values
+    from gdportal.generation.services import generation_verdict
 
     case = _draft(customer_user, installation, rt=rt_user, label=label)
     case = atende_services.case_submit(case=case, by=rt_user)
@@ -133,6 +136,8 @@ def _approved(customer_user, rt_user, installation, label, commercial, technical
         ),
     )
     case.refresh_from_db()
+    # The plant as data (SPEC §16), as the RT fills "Dados técnicos da geração".
+    order_generation_save(order=order, by=rt_user, values=sample_values(case))
     for kind in missing_kinds(case, order):
         order_upload(order=order, kind=kind, uploaded=ContentFile(_pdf(), name=f"{kind}.pdf"), by=rt_user)
     order_submit(order=order, by=rt_user)
@@ -140,6 +145,7 @@ def _approved(customer_user, rt_user, installation, label, commercial, technical
     for version in latest_versions(case).values():
         if version.kind != "identity":  # the commercial analyst's paper, not the technical review's
             version_verdict(version=version, by=technical, verdict="conforming")
+    generation_verdict(case=case, by=technical, verdict="conforming")
     return case_technical_approve(case=case, by=technical)
 
 

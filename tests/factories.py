@@ -99,3 +99,52 @@ class RTRegistrationFactory(factory.django.DjangoModelFactory):
     council = "CREA"
     council_number = "MG-12345"
     title = "electrical_engineer"
+
+
+def generation_values(case, *, power_kw=None, **overrides):
+    """The "Dados técnicos da geração" of `case` as the step takes them (SPEC §16): one inverter row whose AC
+    power is the request's (or `power_kw`), modules of about the same kWp, the required declarations, and —
+    for remote self-consumption, shared generation and EMUC — one participating unit of the same holder."""
+    power = Decimal(str(power_kw if power_kw is not None else case.power_kw))
+    modules = int((power * 1000 / Decimal(550)).to_integral_value()) or 1
+    values = {
+        "generation_type": "inverter",
+        "array_area_m2": Decimal("40"),
+        "building_type": "individual",
+        "breaker_a": 50,
+        "breaker_poles": 2,
+        "pole_under_30m": True,
+        "units_mode": "percent",
+        "modules": [{"manufacturer": "Canadian Solar", "model": "CS6W-550MS", "power_w": Decimal(550),
+                     "quantity": modules}],
+        "inverters": [{"manufacturer": "Growatt", "model": "MIN 8000TL-X", "power_kw": power, "quantity": 1,
+                       "voltage_v": 220, "inmetro": "004512/2022"}],
+        "generators": [],
+        "units": [],
+        "declarations": ["8.4", "8.6"],
+    }  # fmt: skip
+    if case.modality in ("remote", "shared", "emuc"):
+        unit = InstallationFactory(customer=case.customer)
+        values["units"] = [{"installation": unit.number, "percentage": Decimal(40), "priority": None}]
+    values.update(overrides)
+    return values
+
+
+def fill_generation(case, by=None, **overrides):
+    """Save the step for `case` through the kernel's service (its rules apply), as the RT does before
+    sending the order."""
+    from gdportal.generation.services import generation_store
+
+    return generation_store(
+        case=case, by=by or case.rt or case.filed_by, values=generation_values(case, **overrides)
+    )
+
+
+def judge_generation(case, by, verdict="conforming", note=""):
+    """The analyst's verdict on the generation data step, when the case has one (SPEC §16: judged like a
+    document, and approving needs it conforming)."""
+    from gdportal.generation.models import GenerationData
+    from gdportal.generation.services import generation_verdict
+
+    if GenerationData.objects.filter(case=case).exists():
+        generation_verdict(case=case, by=by, verdict=verdict, note=note)

@@ -8,12 +8,16 @@ the analyst judges the data step itself, so the generated PDFs carry no verdict 
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from gdportal.cases.choices import Modality
 from gdportal.cases.documents import document_store, register_kinds
 from gdportal.uploads import PDF
+
+from .services import generation_changed
 
 GENERATED_FORM = "generated_request_form"
 GENERATED_UNITS = "generated_units_list"
@@ -78,3 +82,13 @@ def generated_documents(case):
     for version in case.documents.filter(kind__in=GENERATED_KINDS).order_by("-uploaded_at", "-id"):
         latest.setdefault(version.kind, version)
     return [latest[kind] for kind in GENERATED_KINDS if kind in latest]
+
+
+@receiver(generation_changed, dispatch_uid="generation.documents_on_change")
+def _data_changed(sender, case, data, **kwargs):
+    """A save that changed the data, after its commit: once the order was sent (the form was rendered at least
+    once), the documents follow the data as a new version. Before that, the submission renders them."""
+    if not case.documents.filter(kind=GENERATED_FORM).exists():
+        return
+    with transaction.atomic():
+        generated_documents_refresh(case=case, by=data.updated_by)

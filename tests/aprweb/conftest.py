@@ -85,10 +85,14 @@ def attach(order, kind, by, name=None, content=None):
 
 
 def attach_all(order, by):
-    """Attach every required kind that has no version yet."""
+    """Attach every required kind that has no version yet, and fill the generation data step (SPEC §16) when
+    it is empty: both are needed to send the order."""
     from aprweb.selectors import missing_kinds
+    from gdportal.generation.models import GenerationData
 
     order.case.refresh_from_db()
+    if not GenerationData.objects.filter(case=order.case).exists():
+        factories.fill_generation(order.case, by)
     return [attach(order, kind, by) for kind in missing_kinds(order.case, order)]
 
 

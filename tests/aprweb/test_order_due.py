@@ -21,6 +21,7 @@ from gdportal.cases.documents import latest_versions
 from gdportal.deadlines import calendar
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.sweep import sweep
+from tests import factories
 from tests.aprweb.conftest import attach_all, build_order
 from tests.atende.conftest import make_case
 
@@ -45,6 +46,7 @@ def judge(case, analyst, wrong=()):
                 verdict="nonconforming" if bad else "conforming",
                 note="Corrigir" if bad else "",
             )
+    factories.judge_generation(case, analyst)
 
 
 def test_the_order_carries_its_case_rt_clock_through_every_step(order, rt, technical_analyst, customer):

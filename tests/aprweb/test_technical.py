@@ -11,6 +11,7 @@ from aprweb.services_technical import case_technical_approve, case_technical_rej
 from gdportal.cases.choices import CaseState
 from gdportal.cases.services import ServiceError
 from gdportal.notifications.models import OutboundEmail
+from tests import factories
 from tests.aprweb.conftest import attach
 from tests.files import pdf_bytes
 
@@ -24,6 +25,7 @@ def judge_all(case, analyst, verdict="conforming", note=""):
         if version.kind == "identity":
             continue
         version_verdict(version=version, by=analyst, verdict=verdict, note=note)
+    factories.judge_generation(case, analyst, verdict, note)
 
 
 def decide(client, case, action, **data):

@@ -51,6 +51,8 @@ def _attach_all(order, rt):
     from aprweb.selectors import missing_kinds
 
     order.case.refresh_from_db()
+    if not hasattr(order.case, "generation"):
+        factories.fill_generation(order.case, rt)
     for kind in missing_kinds(order.case, order):
         attach(order, kind, rt, name=kind.replace("_", "-") + ".pdf")
 
@@ -105,6 +107,7 @@ class Walk:
     def approved(self):
         case, order = self.under_review()
         _judge(case, self.technical)
+        factories.judge_generation(case, self.technical)
         case_technical_approve(case=case, by=self.technical)
         return case, order
 

@@ -18,7 +18,7 @@ from gdportal.generation.documents import (
 )
 from tests import factories
 from tests.aprweb.conftest import attach_all, build_order
-from tests.generation.plant import plant_data
+from tests.generation.plant import INVERTERS, plant_data
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,9 @@ def test_submitting_the_order_stores_the_generated_form_with_its_hash(order, rt)
     assert generated_documents(case) == [form]
 
 
-def test_a_changed_row_makes_a_new_version_and_the_old_one_stays(customer, installation, rt):
+def test_a_changed_row_makes_a_new_version_and_the_old_one_stays(
+    customer, installation, rt, django_capture_on_commit_callbacks
+):
     from tests.atende.conftest import make_case
 
     case = make_case(customer, installation, modality="remote")
@@ -80,13 +82,13 @@ def test_a_changed_row_makes_a_new_version_and_the_old_one_stays(customer, insta
     # The same data again: nothing new.
     assert generated_documents_refresh(case=case, by=rt) == []
 
-    row = data.inverters.get(model="Primo 3.5-1")
-    row.model = "Primo 4.0-1"
-    row.save()
-    data.version = 2
-    data.save()
-    second = generated_documents_refresh(case=case, by=rt)
-    assert len(second) == 2
+    # The RT changes one inverter row on the step: the new version is rendered when the save commits.
+    changed = [dict(row) for row in INVERTERS]
+    changed[1]["model"] = "Primo 4.0-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        plant_data(case, rt, units=[(other.number, "40")], inverters=changed)
+    data.refresh_from_db()
+    assert data.version == 2
     versions = case.documents.filter(kind=GENERATED_FORM).order_by("uploaded_at", "id")
     assert [v.original_name[-6:] for v in versions] == ["v1.pdf", "v2.pdf"]
     _data, old_text = text_of(versions[0])

@@ -24,6 +24,7 @@ def approve(case, analyst, *, grid_works_needed=False):
     for version in latest_versions(case).values():
         if version.kind != "identity":
             version_verdict(version=version, by=analyst, verdict="conforming")
+    factories.judge_generation(case, analyst)
     return case_technical_approve(case=case, by=analyst, grid_works_needed=grid_works_needed)
 
 
