@@ -8,6 +8,7 @@ from gdportal.cases.signals import case_moved
 
 from .gd_class import gd_class
 from .models import Generator, GeneratorExpansion
+from .units_from_request import allocation_from_request
 
 
 @receiver(case_moved, dispatch_uid="compensation.generator_at_connection")
@@ -46,10 +47,14 @@ def generator_at_connection(sender, case, event, **kwargs):
     }
     existing = Generator.objects.select_for_update().filter(installation_id=case.installation_id).first()
     if case.request_type == RequestType.EXPANSION and existing is not None:
-        _expand(existing, case, values)
-        return
-    # Another request at an installation with a plant (not filed as an ampliação) replaces its data.
-    Generator.objects.update_or_create(installation_id=case.installation_id, defaults=values)
+        generator = _expand(existing, case, values)
+    else:
+        # Another request at an installation with a plant (not filed as an ampliação) replaces its data.
+        generator, _created = Generator.objects.update_or_create(
+            installation_id=case.installation_id, defaults=values
+        )
+    # The participating units the titular confirmed on the case: the allocation from the next cycle.
+    allocation_from_request(generator, case)
 
 
 def _expand(generator, case, values):
@@ -69,3 +74,4 @@ def _expand(generator, case, values):
     generator.power_kw = values["power_kw"]
     generator.modality = values["modality"]
     generator.save(update_fields=["power_kw", "modality"])
+    return generator

@@ -71,6 +71,9 @@ class EventAction(models.TextChoices):
     GFC_VERIFIED = "gfc_verified", _("Performance guarantee verified")
     GFC_RELEASABLE = "gfc_releasable", _("Performance guarantee may be released")
     GFC_RELEASED = "gfc_released", _("Performance guarantee released")
+    # SPEC §16: the participating units filed with the request, confirmed by the titular on the case.
+    UNITS_CONFIRMED = "units_confirmed", _("Participating units confirmed by the holder")
+    UNITS_NOT_APPLIED = "units_not_applied", _("Participating units not applied at the connection")
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
