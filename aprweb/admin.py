@@ -20,6 +20,7 @@ from gdportal.deadlines.models import Deadline
 from gdportal.generation.documents import generated_documents
 from gdportal.generation.models import GenerationData
 from gdportal.generation.sheet import generation_sheet
+from gdportal.registry.inverters import inverter_warnings
 
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
@@ -281,6 +282,8 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "order": order,
             "rows": rows,
             "generated": generated_documents(case),
+            # The INMETRO table's hints on the inverter rows (SPEC §16): never a refusal by themselves.
+            "inverter_hints": inverter_warnings(generation.inverters.all()) if generation else [],
             "form": form,
             "viewer_version": first,
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},

@@ -104,3 +104,29 @@ def test_the_generated_documents_are_in_portuguese_whatever_the_request_language
         (form,) = generated_documents_refresh(case=order.case, by=rt)
     _data, text = text_of(form)
     assert "Protocolo" in text and "Protocol\n" not in text
+
+
+def test_the_analyst_reads_the_generated_form_and_the_inmetro_hints_beside_the_data(
+    client, order, rt, technical_analyst, tmp_path
+):
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    csv = tmp_path / "inverters.csv"
+    csv.write_text(
+        "fabricante;modelo;potencia_kw;registro_inmetro;valido_ate\nGrowatt;MIN 5000TL-X;5;009999/2022;\n",
+        encoding="utf-8",
+    )
+    call_command("import_inverters", str(csv), stdout=io.StringIO())
+    plant_data(order.case, rt)
+    attach_all(order, rt)
+    order_submit(order=order, by=rt)
+    client.force_login(technical_analyst)
+    with translation.override("en"):
+        html = client.get(
+            reverse("admin:aprweb_technicalqueue_change", args=[order.case.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    (form,) = generated_documents(order.case)
+    assert form.original_name in html
+    hints = html.split('data-testid="inverter-hints"')[1]
+    assert "004512/2022 differs from the table" in hints and "Fronius Primo 3.5-1 is not in" in hints
