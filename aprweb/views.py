@@ -20,8 +20,11 @@ from gdportal import ratelimit
 from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
 from gdportal.cases.services import ServiceError
 from gdportal.clientip import client_ip
+from gdportal.generation.documents import generated_documents
+from gdportal.generation.models import InverterRow
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
+from gdportal.registry.inverters import inverter_warnings
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 from gdportal.web import captcha
@@ -277,6 +280,11 @@ def order_detail(request, pk):
     context = _order_context(order)
     context["events"] = order.case.events.order_by("created_at", "id")
     context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
+    # What the portal wrote from the data step (SPEC §16), and the INMETRO table's warnings on its inverters.
+    context["generated"] = generated_documents(order.case)
+    context["inverter_warnings"] = inverter_warnings(
+        InverterRow.objects.filter(data__case=order.case).only("manufacturer", "model", "inmetro")
+    )
     return render(request, "aprweb/order_detail.html", context)
 
 

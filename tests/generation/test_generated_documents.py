@@ -130,3 +130,30 @@ def test_the_analyst_reads_the_generated_form_and_the_inmetro_hints_beside_the_d
     assert form.original_name in html
     hints = html.split('data-testid="inverter-hints"')[1]
     assert "004512/2022 differs from the table" in hints and "Fronius Primo 3.5-1 is not in" in hints
+
+
+def test_the_rt_finds_the_generated_form_and_the_inmetro_warnings_on_the_order(client, order, rt):
+    from django.urls import reverse
+
+    from gdportal.registry.models import InverterCertificate
+
+    InverterCertificate.objects.create(
+        manufacturer="Growatt", model="MIN 5000TL-X", power_kw=5, registration="004512/2022"
+    )
+    plant_data(order.case, rt)
+    attach_all(order, rt)
+    order_submit(order=order, by=rt)
+    assert (
+        client.post("/apr/", {"username": rt.cpf, "password": "Apr-" + factories.PASSWORD}).status_code == 302
+    )
+    with translation.override("en"):
+        html = client.get(
+            reverse("aprweb:order", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+    (form,) = generated_documents(order.case)
+    assert form.original_name in html
+    warnings = html.split('data-testid="inverter-warnings"')[1].split("</div>")[0]
+    # The Growatt is in the table with the number typed; only the Fronius is unknown.
+    assert "Fronius Primo 3.5-1 is not in" in warnings and "Growatt" not in warnings
+    # The document opens for the RT.
+    assert client.get(reverse("atende:document", args=[form.pk])).status_code == 200
