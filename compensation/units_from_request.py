@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from gdportal.cases.choices import CaseKind, CaseState, EventAction
 from gdportal.cases.selectors import case_for_user
 from gdportal.cases.services import ServiceError, case_event, case_lock
-from gdportal.generation.models import GenerationData
+from gdportal.generation.models import GenerationData, ParticipatingUnit
 from gdportal.generation.services import units_confirm
 from gdportal.registry.models import Installation
 
@@ -106,10 +106,11 @@ def allocation_from_request(generator, case, now=None):
 
 def units_panel_context(case, user):
     """The case page's section: the units filed with the request and, for the titular, "Confirmar"."""
-    if case.kind != CaseKind.ACCESS or case.state not in CONFIRMABLE_STATES:
+    if case.kind != CaseKind.ACCESS:
         return None
-    _data, units = _units(case)
-    if not units:
+    # One query whatever the case holds or its state (the case page runs a fixed number of them).
+    units = list(ParticipatingUnit.objects.filter(data__case=case))
+    if not units or case.state not in CONFIRMABLE_STATES:
         return None
     holders = dict(
         Installation.objects.filter(number__in=[u.installation_number for u in units]).values_list(
