@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_generation
 
 app_name = "aprweb"
 urlpatterns = [
@@ -21,5 +21,6 @@ urlpatterns = [
         name="order_findings",
     ),
     path("pedidos/<int:pk>/enviar/", views.order_submit, name="order_submit"),
+    path("pedidos/<int:pk>/geracao/", views_generation.order_generation, name="order_generation"),
     path("reanalise/<str:protocol>/", views.reanalysis, name="reanalysis"),
 ]

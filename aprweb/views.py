@@ -21,7 +21,8 @@ from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
 from gdportal.cases.services import ServiceError
 from gdportal.clientip import client_ip
 from gdportal.generation.documents import generated_documents
-from gdportal.generation.models import InverterRow
+from gdportal.generation.models import GenerationData, InverterRow
+from gdportal.generation.rules import data_totals
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
 from gdportal.registry.inverters import inverter_warnings
@@ -280,6 +281,9 @@ def order_detail(request, pk):
     context = _order_context(order)
     context["events"] = order.case.events.order_by("created_at", "id")
     context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
+    generation = GenerationData.objects.filter(case=order.case).first()
+    context["generation"] = generation
+    context["generation_totals"] = data_totals(generation) if generation else None
     # What the portal wrote from the data step (SPEC §16), and the INMETRO table's warnings on its inverters.
     context["generated"] = generated_documents(order.case)
     context["inverter_warnings"] = inverter_warnings(

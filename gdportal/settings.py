@@ -535,8 +535,8 @@ GD_GFC_KEPT_DAYS = env_int("GD_GFC_KEPT_DAYS", 30)
 # Sistema de compensação (SPEC §7.1): an accepted receiving-unit registration applies from the first cycle
 # that starts at least this many days after the request (60, the seed; 0 for REN 1.000's "next cycle").
 GD_ALLOCATION_NOTICE_DAYS = env_int("GD_ALLOCATION_NOTICE_DAYS", 60)
-# SPEC §16: installed power of an inverter-based plant = Σ inverter kW CA ("inverters"), or the smaller of that
-# and Σ module kWp ("smaller"); it must equal the access request's power for the APR order to be submitted.
+# SPEC §16: installed power of an inverter-based plant = Σ inverter kW CA ("inverters"), or the smaller of
+# that and Σ module kWp ("smaller"); it must equal the access request's power for the APR order to be sent.
 GD_INSTALLED_POWER_RULE = env("GD_INSTALLED_POWER_RULE", "inverters")
 # seed_demo's cases that cross stages (each walked through every stage's services): dotted paths.
 # demo.transparency comes last: it gives the cases filed before it months of closed clocks (/transparencia/).
@@ -663,6 +663,10 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "gdportal.cases.choices.DocumentKind",
         "RequestTypeEnum": "gdportal.cases.choices.RequestType",
         "InstallationClassEnum": "gdportal.registry.models.InstallationClass",
+        "DeclarationCodeEnum": "gdportal.generation.choices.DeclarationCode",
+        "GenerationTypeEnum": "gdportal.generation.choices.GenerationType",
+        "BuildingTypeEnum": "gdportal.generation.choices.BuildingType",
+        "UnitsModeEnum": "gdportal.generation.choices.UnitsMode",
         # Stage 2's own sets (named here as strings: settings import no stage).
         "OrderDocumentKindEnum": "aprweb.documents.KINDS",
         "OrderRequestTypeEnum": "aprweb.models.OrderRequestType",

@@ -76,7 +76,8 @@ def _flatten(detail, prefix=""):
     """DRF's nested error detail → [(field, message)], fields dotted ("documents.0.kind")."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if key != "non_field_errors" else ""
+            # DRF keys a list's rows by their int index (0 included, which is falsy): named as text.
+            name = "" if key == "non_field_errors" else str(key)
             yield from _flatten(value, f"{prefix}.{name}" if prefix and name else (name or prefix))
     elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):

@@ -107,6 +107,7 @@ def generation_store(*, case, by, values):
         )
     _store_units(data, rows["units"])
     _store_declarations(data, by, set(values.get("declarations") or []))
+    data.refresh_from_db()  # compared as stored (40 and 40.00 are the same area)
     if created or _snapshot(data) != before:
         data.version += 1
         data.updated_by = by

@@ -95,6 +95,9 @@ def _order_under_analysis():
 
     for kind in missing_kinds(case, order):
         attach(order, kind, rt, name=kind.replace("_", "-") + ".pdf")
+    from tests import factories
+
+    factories.fill_generation(case, rt)  # "Dados técnicos da geração" (SPEC §16), needed to send
     order_submit(order=order, by=rt)
     return order
 

@@ -98,6 +98,10 @@ def test_rt_registration_to_approved_project(live_server, page, demo, tmp_path):
         row.get_by_role("button", name="Anexar").click()
         expect(page.locator("[data-kind]").nth(index)).to_contain_text("documento.pdf")
     expect(page.get_by_test_id("checklist")).to_contain_text("Todos os documentos exigidos estão anexados")
+    # The plant as data (SPEC §16; its own page is driven by tests/e2e/test_generation_step.py).
+    from tests import factories
+
+    factories.fill_generation(Case.objects.get(pk=case.pk), User.objects.get(cpf="98765432100"))
     page.get_by_role("button", name="Enviar para análise").click()
     expect(page.get_by_test_id("situation")).to_have_text("Em análise")
 
