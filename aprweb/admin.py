@@ -17,9 +17,11 @@ from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.deadlines.models import Deadline
+from gdportal.generation.documents import generated_documents
 from gdportal.generation.models import GenerationData
 from gdportal.generation.sheet import generation_sheet
 from gdportal.middleware import accepts_uploads
+from gdportal.registry.inverters import inverter_warnings
 
 from . import selectors, services_registration, services_technical
 from .deadline_kinds import RT_REGISTRATION_REVIEW
@@ -302,6 +304,9 @@ class TechnicalQueueAdmin(IndexedSearchMixin, admin.ModelAdmin):
             "case": case,
             "order": order,
             "rows": rows,
+            "generated": generated_documents(case),
+            # The INMETRO table's hints on the inverter rows (SPEC §16): never a refusal by themselves.
+            "inverter_hints": inverter_warnings(generation.inverters.all()) if generation else [],
             "form": form,
             "viewer_version": first,
             "title": _("Technical analysis of %(p)s") % {"p": case.protocol},

@@ -18,6 +18,7 @@ from gdportal.cases.models import Case
 from gdportal.cases.services import ServiceError, case_event, case_lock, case_transition
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
+from gdportal.generation.documents import generated_documents_refresh
 from gdportal.generation.validate import submission_errors
 from gdportal.notifications.services import email_queue
 
@@ -141,6 +142,9 @@ def order_submit(*, order, by):
     refused = submission_errors(case)
     if refused:
         raise ServiceError(" ".join(str(message) for message in refused))
+    # The request form and the units list, written from the data step as it is sent (a new version when the
+    # data changed since the last sending; SPEC §16).
+    generated_documents_refresh(case=case, by=by)
     now = timezone.now()
     if case.state == CaseState.PENDING_CORRECTION:
         case_transition(case.apr_resubmit, by=by, action="apr_resubmitted")

@@ -21,10 +21,12 @@ from gdportal.accounts.forms import AprLoginForm, AprPasswordResetForm
 from gdportal.cases.reasons_services import case_panel_context
 from gdportal.cases.services import ServiceError
 from gdportal.clientip import client_ip
-from gdportal.generation.models import GenerationData
+from gdportal.generation.documents import generated_documents
+from gdportal.generation.models import GenerationData, InverterRow
 from gdportal.generation.rules import data_totals
 from gdportal.middleware import accepts_uploads
 from gdportal.registry.audit import lookup_record, order_search_allowed
+from gdportal.registry.inverters import inverter_warnings
 from gdportal.registry.models import LookupAudit
 from gdportal.uploads import install_upload_limit
 from gdportal.web import captcha
@@ -284,6 +286,11 @@ def order_detail(request, pk):
     generation = GenerationData.objects.filter(case=order.case).first()
     context["generation"] = generation
     context["generation_totals"] = data_totals(generation) if generation else None
+    # What the portal wrote from the data step (SPEC §16), and the INMETRO table's warnings on its inverters.
+    context["generated"] = generated_documents(order.case)
+    context["inverter_warnings"] = inverter_warnings(
+        InverterRow.objects.filter(data__case=order.case).only("manufacturer", "model", "inmetro")
+    )
     return render(request, "aprweb/order_detail.html", context)
 
 

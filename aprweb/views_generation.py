@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.generation.models import GenerationData
+from gdportal.generation.previous import previous_plant_data
 from gdportal.generation.rules import totals
 from gdportal.generation.validate import MAX_ROWS, UNIT_MODALITIES
 
@@ -36,20 +37,22 @@ def _groups(case):
 
 def _initial(case):
     data = GenerationData.objects.filter(case=case).first()
-    if data is None:
+    # An ampliação starts from the plant as it was connected (SPEC §16); its declarations are made anew.
+    source = data or previous_plant_data(case)
+    if source is None:
         form = GenerationForm(initial={"generation_type": "inverter", "building_type": "individual"})
         rows = {"modules": [{}], "inverters": [{}], "generators": [], "units": [{}]}
         return form, {g: row_formset(g, initial=rows[g]) for g in _groups(case)}, None
-    declared = [d.code for d in data.declarations.all() if d.accepted]
-    initial = {name: getattr(data, name) for name in GenerationForm.base_fields if name != "declarations"}
+    declared = [d.code for d in data.declarations.all() if d.accepted] if data else []
+    initial = {name: getattr(source, name) for name in GenerationForm.base_fields if name != "declarations"}
     form = GenerationForm(initial={**initial, "declarations": declared})
     rows = {
-        group: [{name: getattr(row, name) for name in names} for row in getattr(data, group).all()]
+        group: [{name: getattr(row, name) for name in names} for row in getattr(source, group).all()]
         for group, names in ROW_FIELDS.items()
     }
     rows["units"] = [
         {"installation": u.installation_number, "percentage": u.percentage, "priority": u.priority}
-        for u in data.units.all()
+        for u in source.units.all()
     ]
     return form, {g: row_formset(g, initial=rows[g]) for g in _groups(case)}, data
 

@@ -13,6 +13,7 @@ from gdportal.brdocs import (
     only_digits,
     validate_document,
 )
+from gdportal.brformats import number_br
 from gdportal.cases import rules
 from gdportal.cases.choices import GFC_THRESHOLD_KW, POWER_LIMITS, CaseKind, DocumentKind, RequestType
 from gdportal.cases.documents import allowed_types, identity_kinds, kind_label, latest_versions
@@ -21,6 +22,7 @@ from gdportal.cases.gfc import EXEMPT_MODALITIES, gfc_amount, gfc_required
 from gdportal.cases.held import FIELD as HELD_FIELD
 from gdportal.cases.held import held_from_token, held_token
 from gdportal.cases.models import Case
+from gdportal.cases.plants import current_plant
 from gdportal.cases.reason_fields import ReasonsField
 from gdportal.formfields import (
     DOCUMENT_ATTRS,
@@ -199,6 +201,16 @@ class AccessRequestForm(forms.ModelForm):
         self.full_view = full_view
         self.user = user
         self.open_case, self.open_case_visible = None, False
+        self.current_plant = current_plant(installation.pk) if installation is not None else None
+        if self.current_plant is not None:
+            self.fields["power_kw"].help_text = "{} {}".format(
+                _(
+                    "This installation already has a %(current)s kW plant: for an expansion, type the total "
+                    "power after the change."
+                )
+                % {"current": number_br(self.current_plant.power_kw)},
+                self.fields["power_kw"].help_text,
+            )
         self.fields["holder_name"].disabled = True
         # Both come from the registry whatever is posted; only what is shown depends on who is looking.
         self.initial["holder_name"] = customer.name if full_view else mask_name(customer.name)
@@ -249,6 +261,13 @@ class AccessRequestForm(forms.ModelForm):
                 municipality=inst.municipality,
                 uf=inst.state,
             )
+            # A plant already there: this request most likely enlarges it (SPEC §16), typed once already.
+            if self.current_plant is not None:
+                data.update(
+                    request_type=RequestType.EXPANSION,
+                    source=self.current_plant.source,
+                    modality=self.current_plant.modality,
+                )
         else:
             data["request_type"] = RequestType.NEW_UNIT
         if not self.full_view:
@@ -354,6 +373,14 @@ class AccessRequestForm(forms.ModelForm):
     def _check_request_type(self, data):
         if message := rules.request_type_error(data.get("request_type"), self.installation is not None):
             self.add_error("request_type", message)
+            return
+        if self.installation is not None:
+            errors = rules.expansion_errors(
+                data.get("request_type"), self.installation.pk, self.installation.number, data.get("power_kw")
+            )
+            for field, message in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
 
     def _check_power(self, data):
         if message := rules.power_error(data.get("power_kw"), data.get("reason"), data.get("source")):

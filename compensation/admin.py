@@ -25,7 +25,7 @@ from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.formfields import BRDecimalField
 
 from .allocation_rules import first_cycle_for
-from .models import AllocationMode, AllocationSet, AllocationStatus, Generator, Tariff
+from .models import AllocationMode, AllocationSet, AllocationStatus, Generator, GeneratorExpansion, Tariff
 from .services import REVIEW_PERMISSION, allocation_accept, allocation_refuse
 
 
@@ -262,6 +262,19 @@ class AllocationSetAdmin(IndexedSearchMixin, admin.ModelAdmin):
         return f"{datetime_br(obj.decided_at)} — {_who(obj.decided_by)}"
 
 
+class ExpansionInline(admin.TabularInline):
+    """The ampliações connected at this plant, each with its own request date and GD class (SPEC §16)."""
+
+    model = GeneratorExpansion
+    extra = 0
+    can_delete = False
+    fields = ["case", "previous_kw", "added_kw", "requested_on", "gd_class", "connected_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Generator)
 class GeneratorAdmin(IndexedSearchMixin, ReadOnlyAdmin):
     """The generating units (connected through the portal or imported): read-only."""
@@ -296,6 +309,7 @@ class GeneratorAdmin(IndexedSearchMixin, ReadOnlyAdmin):
         "created_at",
     ]
     fields = readonly_fields
+    inlines = [ExpansionInline]
 
     @admin.display(description=_("holder"))
     def titular(self, obj):

@@ -94,6 +94,32 @@ class Generator(models.Model):
         return f"{self.installation.number} ({self.power_kw} kW)"
 
 
+class GeneratorExpansion(models.Model):
+    """An ampliação connected through the portal (SPEC §16): the power it added, with that request's own date
+    and GD class (§7.2), kept apart from the plant's original request date and class, which it does not
+    change. The generator's power_kw is the plant's total after it."""
+
+    generator = models.ForeignKey(
+        Generator, verbose_name=_("generating unit"), on_delete=models.PROTECT, related_name="expansions"
+    )
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="generator_expansion"
+    )
+    previous_kw = models.DecimalField(_("power before (kW)"), max_digits=9, decimal_places=2)
+    added_kw = models.DecimalField(_("power added (kW)"), max_digits=9, decimal_places=2)
+    requested_on = models.DateField(_("access requested on"))
+    gd_class = models.CharField(_("GD class of the added power"), max_length=3, choices=GdClass.choices)
+    connected_on = models.DateField(_("connected on"))
+
+    class Meta:
+        verbose_name = _("generating unit expansion")
+        verbose_name_plural = _("generating unit expansions")
+        ordering = ["connected_on", "id"]
+
+    def __str__(self):
+        return f"{self.generator} +{self.added_kw} kW"
+
+
 class AllocationMode(models.TextChoices):
     PERCENT = "percent", _("Percentages")
     PRIORITY = "priority", _("Priority order")

@@ -3,11 +3,12 @@
 from django.dispatch import receiver
 from django.utils import timezone
 
-from gdportal.cases.choices import NON_DISPATCHABLE, CaseState
+from gdportal.cases.choices import NON_DISPATCHABLE, CaseState, RequestType
 from gdportal.cases.signals import case_moved
 
 from .gd_class import gd_class
-from .models import Generator
+from .models import Generator, GeneratorExpansion
+from .units_from_request import allocation_from_request
 
 
 @receiver(case_moved, dispatch_uid="compensation.generator_at_connection")
@@ -44,5 +45,33 @@ def generator_at_connection(sender, case, event, **kwargs):
             modality=case.modality,
         ),
     }
-    # An ampliação of a plant already in the system updates its generator rather than adding a second one.
-    Generator.objects.update_or_create(installation_id=case.installation_id, defaults=values)
+    existing = Generator.objects.select_for_update().filter(installation_id=case.installation_id).first()
+    if case.request_type == RequestType.EXPANSION and existing is not None:
+        generator = _expand(existing, case, values)
+    else:
+        # Another request at an installation with a plant (not filed as an ampliação) replaces its data.
+        generator, _created = Generator.objects.update_or_create(
+            installation_id=case.installation_id, defaults=values
+        )
+    # The participating units the titular confirmed on the case: the allocation from the next cycle.
+    allocation_from_request(generator, case)
+
+
+def _expand(generator, case, values):
+    """An ampliação updates the plant it enlarges (SPEC §16): the total power and the modality change; the
+    original request date and GD class stay with the power that was there, and the added power keeps its own
+    date and class in a GeneratorExpansion row."""
+    previous = generator.power_kw
+    GeneratorExpansion.objects.create(
+        generator=generator,
+        case=case,
+        previous_kw=previous,
+        added_kw=max(values["power_kw"] - previous, 0),
+        requested_on=values["requested_on"],
+        gd_class=values["gd_class"],
+        connected_on=values["connected_on"],
+    )
+    generator.power_kw = values["power_kw"]
+    generator.modality = values["modality"]
+    generator.save(update_fields=["power_kw", "modality"])
+    return generator

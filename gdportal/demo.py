@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 
 from gdportal.accounts import roles
 from gdportal.brdocs import cnpj_with_check_digits, cpf_with_check_digits
+from gdportal.registry.inverters import import_inverters
 from gdportal.registry.models import (
     ConsumptionReading,
     Customer,
@@ -371,6 +372,10 @@ def seed_demo():
         kind=User.Kind.STAFF,
         superuser=True,
     )
+
+    # A small INMETRO table (demo/inverters.csv, in the export's format), so the order's inverter rows are
+    # checked against it; one model (Hoymiles HMS-2000-4T) has an expired registration on purpose.
+    import_inverters(settings.BASE_DIR / "demo" / "inverters.csv")
 
     # Cases come last: each stage files its demo cases through its own services, as the demo people.
     customer, rt = User.objects.get(email=CUSTOMER_EMAIL), User.objects.get(email=RT_EMAIL)

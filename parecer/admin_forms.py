@@ -12,6 +12,8 @@ from gdportal.cases.flow import FIELD_FLOW
 from gdportal.cases.flow_forms import study_fields
 from gdportal.cases.reason_fields import ReasonsField
 from gdportal.formfields import BRDateField, BRDecimalField, NamedRequiredMixin
+from gdportal.generation.choices import DeclarationCode
+from gdportal.generation.declared import declaration
 from gdportal.registry.models import InstallationClass, Phases, Voltage
 
 from .models import InspectionPeriod, TariffGroup
@@ -42,6 +44,36 @@ def guess_tariff_group(installation):
     if installation.installation_class == InstallationClass.RURAL:
         return TariffGroup.B2
     return TariffGroup.B3
+
+
+def declarations_for_parecer(case):
+    """The optional declarations of the data step (SPEC §16) the analyst issuing the parecer must see: 8.3
+    asks for the contracts and the payment slip with the orçamento; 8.1 (inspection right after) and 8.2
+    (withdrawal waived) change what follows it. Each with who made it and when."""
+    shown = []
+    for code, consequence in (
+        (
+            DeclarationCode.CONTRACTS_WITH_BUDGET,
+            _("Deliver the contracts and the payment slip together with the access opinion."),
+        ),
+        (
+            DeclarationCode.READY,
+            _("The inspection will be requested automatically once the opinion is accepted."),
+        ),
+        (DeclarationCode.WAIVE_WITHDRAWAL, _("The right to withdraw from the budget was waived.")),
+    ):
+        made = declaration(case, code)
+        if made is not None:
+            shown.append(
+                {
+                    "code": code.value,
+                    "text": code.label,
+                    "consequence": consequence,
+                    "by": made.by.get_full_name() or made.by.username,
+                    "at": made.at,
+                }
+            )
+    return shown
 
 
 class ParecerIssueForm(NamedRequiredMixin, forms.Form):
@@ -114,6 +146,7 @@ class ParecerIssueForm(NamedRequiredMixin, forms.Form):
                 help_text=_("Only when the study limits what the plant may inject. E.g. 5,50."),
             )
             self.fields.update(study_fields())
+        self.declarations = declarations_for_parecer(case)
 
     def service_kwargs(self):
         data = dict(self.cleaned_data)

@@ -323,6 +323,14 @@ def _accepted(case, parecer, *, by, tacitly, now):
             subject=case, kind=clocks.VALIDITY.code, reason=_("awaiting the utility's grid works"), at=now
         )
     email_case(case, "parecer_accepted", parecer=parecer, tacitly=tacitly)
+    _declared_inspection(case, now)
+
+
+def _declared_inspection(case, now):
+    """Declaration 8.1 (SPEC §16): the inspection request files itself once nothing is pending."""
+    from .services_inspection import inspection_request_declared  # it builds on this module
+
+    inspection_request_declared(case, now=now)
 
 
 @transaction.atomic
@@ -374,6 +382,7 @@ def parecer_record_payment(*, case, by, reference=""):
     parecer.paid_at, parecer.payment_note = timezone.now(), _text(reference)[:200]
     parecer.save(update_fields=["paid_at", "payment_note"])
     case_event(case, by=by, action=EventAction.PAYMENT_RECORDED, note=parecer.payment_note)
+    _declared_inspection(case, parecer.paid_at)
     return parecer
 
 
@@ -391,6 +400,7 @@ def parecer_works_done(*, case, by, note=""):
     deadline_close(subject=case, kinds=[clocks.GRID_WORKS.code], at=now)
     deadline_resume(subject=case, kind=clocks.VALIDITY.code, at=now)
     case_event(case, by=by, action=EventAction.WORKS_DONE, note=_text(note))
+    _declared_inspection(case, now)
     return parecer
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from gdportal.brdocs import normalize_document, only_digits
+from gdportal.brformats import datetime_br
 from gdportal.cases.choices import CaseState, EventAction
 from gdportal.cases.documents import document_store
 from gdportal.cases.gfc import gfc_connected, gfc_mark_releasable
@@ -25,6 +26,7 @@ from gdportal.cases.services import (
 )
 from gdportal.deadlines.models import Deadline
 from gdportal.deadlines.services import deadline_close, deadline_start
+from gdportal.generation.declared import ready_for_inspection
 from gdportal.uploads import check_upload
 
 from . import deadline_kinds as clocks
@@ -90,17 +92,37 @@ def inspection_request(*, case, by, data, declaration, attachment=None):
     if attachment is not None:
         check_upload(attachment, allowed=("pdf",), max_bytes=PARECER_COPY_MAX_BYTES)
         copy = document_store(case=case, kind=PARECER_COPY, uploaded=attachment, by=by)
+    return _file(case, values, requested_by=by, actor=by, attachment=copy, now=now)
+
+
+def inspection_request_declared(case, *, now):
+    """Declaration 8.1 (SPEC §16): the RT declared the entrance ready and the plant installed, asking for the
+    inspection right after the approval. Called in the transaction that accepts the parecer (by the titular
+    or tacitly), records a payment or closes the works: when the case may ask for the inspection and nothing
+    is pending, the portal files it with the case's own data, in the declarant's name. None otherwise."""
+    declared = ready_for_inspection(case)
+    if declared is None or case.state != CaseState.PARECER_ACCEPTED or inspection_blockers(case):
+        return None
+    values = {name: getattr(case, name, "") or "" for name in FORM_FIELDS}
+    note = _("Automatic: declaration 8.1 by %(by)s on %(at)s") % {
+        "by": declared.by.get_full_name() or declared.by.username,
+        "at": datetime_br(declared.at),
+    }
+    return _file(case, values, requested_by=declared.by, actor=None, attachment=None, now=now, note=note)
+
+
+def _file(case, values, *, requested_by, actor, attachment, now, note=""):
     first = case.state == CaseState.PARECER_ACCEPTED
     inspection = Inspection.objects.create(
         case=case,
         parecer=current_parecer(case),
         requested_at=now,
-        requested_by=by,
-        attachment=copy,
+        requested_by=requested_by,
+        attachment=attachment,
         declaration=True,
         **values,
     )
-    case_transition(case.request_inspection, by=by, action=EventAction.INSPECTION_REQUESTED)
+    case_transition(case.request_inspection, by=actor, action=EventAction.INSPECTION_REQUESTED, note=note)
     if first:
         # The parecer is in use: its validity stops counting at the first request (SPEC §6.3).
         deadline_close(subject=case, kinds=[clocks.VALIDITY.code], at=now)

@@ -80,6 +80,9 @@ class EventAction(models.TextChoices):
         "flow_dispensation_declared",
         _("Term for the dispensation from the flow-inversion analysis accepted (art. 73-A)"),
     )
+    # SPEC §16: the participating units filed with the request, confirmed by the titular on the case.
+    UNITS_CONFIRMED = "units_confirmed", _("Participating units confirmed by the holder")
+    UNITS_NOT_APPLIED = "units_not_applied", _("Participating units not applied at the connection")
 
 
 # Where a case ends (SPEC §3): technical_rejected and expired end it unless a re-analysis is filed, which
@@ -167,6 +170,13 @@ class RequestType(models.TextChoices):
         _("GD connection in an existing unit WITHOUT increase of available power"),
     )
     NEW_UNIT = "new_unit", _("Connection of a new consumer unit with GD")
+    # SPEC §16: an existing plant's power changes. The request's power is the total after the change (the
+    # motivo bracket and the GFC are judged on it); the connection updates the existing generating unit.
+    EXPANSION = "expansion", _("Change of power of an existing GD (expansion)")
+
+
+# The request types that raise the unit's load and so ask for the load-analysis form (SPEC §5.3, §16).
+POWER_INCREASE_TYPES = [RequestType.NEW_UNIT, RequestType.WITH_INCREASE, RequestType.EXPANSION]
 
 
 class Modality(models.TextChoices):

@@ -109,6 +109,33 @@ def request_type_error(request_type, has_installation):
     return None
 
 
+def expansion_errors(request_type, installation_id, installation_number, power):
+    """{field: message} for an ampliação (SPEC §16): it changes a plant already connected at the installation,
+    and its power is the total after the change (so the motivo bracket and the GFC are judged on it)."""
+    if request_type != RequestType.EXPANSION or not installation_id:
+        return {}
+    from .plants import current_plant
+
+    plant = current_plant(installation_id)
+    if plant is None:
+        return {
+            "request_type": _(
+                "Installation %(number)s has no connected generating unit: an expansion changes an existing "
+                "plant. Pick another request type."
+            )
+            % {"number": installation_number}
+        }
+    if power is not None and power <= plant.power_kw:
+        return {
+            "power_kw": _(
+                "For an expansion type the total power after the change: more than the current "
+                "%(current)s kW."
+            )
+            % {"current": number_br(plant.power_kw)}
+        }
+    return {}
+
+
 def gfc_errors(reason, power, modality, gfc_form, gfc_bank):
     """{field: message} for the performance guarantee (SPEC §6.5): required for minigeneration > 500 kW."""
     if not gfc_required(reason, power, modality):
@@ -164,6 +191,10 @@ def case_rule_errors(case):
     }
     if not case.is_consultation:
         checks["request_type"] = request_type_error(case.request_type, case.installation_id is not None)
+        number = case.installation.number if case.installation_id else ""
+        expansion = expansion_errors(case.request_type, case.installation_id, number, power)
+        for field, message in expansion.items():
+            checks[field] = checks.get(field) or message
         errors.update(gfc_errors(case.reason, power, case.modality, case.gfc_form, case.gfc_bank))
         # SPEC §15: coordinates against the registry, art. 73-A term and declaration.
         errors.update(filing_errors(case))

@@ -10,3 +10,6 @@ class GenerationConfig(AppConfig):
     name = "gdportal.generation"
     label = "generation"
     verbose_name = _("Generation data")
+
+    def ready(self):
+        from . import documents  # noqa: F401 — registers the generated documents' kinds

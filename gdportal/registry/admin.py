@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from gdportal.brdocs import normalize_document, only_digits
 
-from .models import ConsumptionReading, Customer, Debt, Installation
+from .models import ConsumptionReading, Customer, Debt, Installation, InverterCertificate
 
 
 class NumberOrDocumentSearch:
@@ -62,3 +62,17 @@ class InstallationAdmin(NumberOrDocumentSearch, admin.ModelAdmin):
             | queryset.filter(customer__number=bare)
             | queryset.filter(customer__document=bare)
         )
+
+
+@admin.register(InverterCertificate)
+class InverterCertificateAdmin(admin.ModelAdmin):
+    """Read-only: the table is INMETRO's list as `import_inverters` loaded it."""
+
+    list_display = ["manufacturer", "model", "power_kw", "registration", "valid_until"]
+    search_fields = ["manufacturer", "model", "registration"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -265,3 +265,37 @@ class LookupAudit(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_kind_display()} · {self.query}"
+
+
+def equipment_key(manufacturer, model):
+    """How the INMETRO table matches an inverter: case, accents, spaces and punctuation do not count
+    ('SMA Solar', 'sma-solar'; 'SB 5.0-1AV-41', 'sb50 1av 41' meet)."""
+    from gdportal.csvimport import fold
+
+    return fold(manufacturer).replace(" ", "") + "|" + fold(model).replace(" ", "")
+
+
+class InverterCertificate(models.Model):
+    """One inverter model registered at INMETRO (Portaria 140/2022), from INMETRO's public list exported to
+    CSV and loaded by `import_inverters`. The APR order's equipment rows are checked against it (warnings
+    only: the table may lag behind INMETRO's)."""
+
+    manufacturer = models.CharField(_("manufacturer"), max_length=120)
+    model = models.CharField(_("model"), max_length=120)
+    key = models.CharField(_("key"), max_length=250, unique=True, editable=False)
+    power_kw = models.DecimalField(_("power (kW AC)"), max_digits=9, decimal_places=3)
+    registration = models.CharField(_("INMETRO registration"), max_length=40)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("INMETRO inverter registration")
+        verbose_name_plural = _("INMETRO inverter registrations")
+        ordering = ["manufacturer", "model"]
+
+    def __str__(self):
+        return f"{self.manufacturer} {self.model} — {self.registration}"
+
+    def save(self, *args, **kwargs):
+        self.key = equipment_key(self.manufacturer, self.model)
+        super().save(*args, **kwargs)

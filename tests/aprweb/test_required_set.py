@@ -26,7 +26,15 @@ def order(**kw):
     return SimpleNamespace(**base)
 
 
-BASE = {"art", "access_form", "generation_memorial", "aneel_registration"}
+# Every GD request proves the site (SPEC §16), and a plant with inverters sends their test report.
+BASE = {
+    "art",
+    "access_form",
+    "generation_memorial",
+    "aneel_registration",
+    "property_proof",
+    "converter_test_report",
+}
 
 
 def test_micro_up_to_10_kw():
@@ -45,8 +53,26 @@ def test_minigeneration_with_converters():
     assert set(required_kinds(case(reason="mini", power_kw=Decimal("300")), order())) == BASE | {
         "connection_project",
         "single_line_blocks",
-        "converter_test_report",
     }
+
+
+def test_micro_asks_for_the_inverters_test_report_beside_the_inmetro_number():
+    kinds = required_kinds(case(), order())
+    assert "inverter_certificate" in kinds and "converter_test_report" in kinds
+    assert "converter_test_report" not in required_kinds(
+        case(source="biomass"), order(has_power_converters=False)
+    )
+
+
+def test_the_test_report_uses_the_forms_wording():
+    from aprweb.documents import LABELS
+
+    assert "relatório de ensaio" in str(LABELS["converter_test_report"])
+
+
+@pytest.mark.parametrize("request_type", ["new_unit", "with_increase", "without_increase", "expansion"])
+def test_every_gd_request_proves_ownership_or_possession_of_the_site(request_type):
+    assert "property_proof" in required_kinds(case(request_type=request_type), order())
 
 
 def test_minigeneration_without_converters():
@@ -67,9 +93,10 @@ def test_minigeneration_without_converters():
         ({"modality": "emuc"}, {}, "solidarity_instrument", True),
         ({"modality": "remote"}, {}, "solidarity_instrument", False),
         ({"source": "cogeneration"}, {}, "cogeneration_recognition", True),
-        ({"request_type": "new_unit"}, {}, "property_proof", True),
         ({"request_type": "new_unit"}, {}, "load_analysis_form", True),
         ({"request_type": "with_increase"}, {}, "load_analysis_form", True),
+        # An ampliação raises the plant's power: it counts as a power increase (SPEC §16).
+        ({"request_type": "expansion"}, {}, "load_analysis_form", True),
         ({"request_type": "without_increase"}, {}, "load_analysis_form", False),
         ({}, {"uses_collective_roof": True}, "collective_roof", True),
         ({"reason": "mini", "source": "hydro", "power_kw": Decimal("300")}, {}, "dam_safety", True),

@@ -15,6 +15,7 @@ from gdportal.cases.choices import CaseState, Verdict
 from gdportal.cases.documents import document_store, latest_versions
 from gdportal.cases.models import DecisionReason
 from gdportal.cases.services import ServiceError
+from gdportal.generation.documents import GENERATED_KINDS
 from tests import factories
 from tests.files import pdf_bytes
 
@@ -22,7 +23,13 @@ pytestmark = pytest.mark.django_db
 
 
 def technical_versions(case):
-    return {kind: v for kind, v in latest_versions(case).items() if kind != "identity"}
+    """The versions the analyst judges: not the identity papers, nor the documents the portal generates from
+    the data step (SPEC §16: the verdict is on the data, the generated PDFs need none)."""
+    return {
+        kind: v
+        for kind, v in latest_versions(case).items()
+        if kind != "identity" and kind not in GENERATED_KINDS
+    }
 
 
 def review_url(case):
