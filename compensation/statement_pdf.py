@@ -22,7 +22,6 @@ from gdportal.brformats import money_br, number_br
 from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
-    FOOTER,
     GRID,
     HEADING,
     LABEL,
@@ -31,6 +30,7 @@ from gdportal.pdfstyle import (
     SHADE,
     SUBTITLE,
     TITLE,
+    draw_footer,
     text,
     winansi,
 )
@@ -317,24 +317,8 @@ def _fields(*rows: tuple[str, str]) -> Table:
 
 
 def _draw_footer(canvas, header: StatementHeader, page: int, total_pages: int) -> None:
-    width = PAGE[0] - 2 * MARGIN
-    left = Paragraph(
-        text(
-            _("Credit statement of installation %(installation)s — GD Portal")
-            % {"installation": header.installation}
-        ),
-        FOOTER,
-    )
-    right = Paragraph(
-        text(_("Page %(page)d of %(total)d") % {"page": page, "total": total_pages} if total_pages else ""),
-        ParagraphStyle("page", parent=FOOTER, alignment=2),
-    )
-    canvas.saveState()
-    canvas.setStrokeColor(GRID)
-    line_y = MARGIN + FOOTER_SPACE - 2 * mm
-    canvas.line(MARGIN, line_y, PAGE[0] - MARGIN, line_y)
-    _w, height = left.wrapOn(canvas, width - 30 * mm, FOOTER_SPACE)
-    left.drawOn(canvas, MARGIN, line_y - 2 * mm - height)
-    _w, page_height = right.wrapOn(canvas, 30 * mm, FOOTER_SPACE)
-    right.drawOn(canvas, PAGE[0] - MARGIN - 30 * mm, line_y - 2 * mm - page_height)
-    canvas.restoreState()
+    line = _("Credit statement of installation %(installation)s — GD Portal") % {
+        "installation": header.installation
+    }
+    markup = text(line)
+    draw_footer(canvas, markup, page=page, total_pages=total_pages, footer_space=FOOTER_SPACE, page_size=PAGE)

@@ -1,4 +1,5 @@
-"""The portal's PDF look, shared by every document the server renders (the parecer, the statement).
+"""The portal's PDF look, shared by every document the server renders (the parecer, the statement, the
+generated request form and units list).
 
 Only ReportLab's standard Helvetica is used: its WinAnsi encoding covers Portuguese, and no font file has to
 ship with the portal or be downloaded. `text` makes any value safe for Paragraph markup and for Helvetica.
@@ -7,10 +8,12 @@ ship with the portal or be downloaded. `text` makes any value safe for Paragraph
 import html
 import unicodedata
 
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import TableStyle
+from reportlab.platypus import Paragraph, TableStyle
 
 AUTHOR = "GD Portal"
 MARGIN = 18 * mm
@@ -60,3 +63,24 @@ def winansi(text: str) -> str:
             base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
             out.append(base or "?")
     return "".join(out)
+
+
+def draw_footer(canvas, left_markup, *, page, total_pages, footer_space, page_size=A4):
+    """Every page's foot: a rule, the document's own line(s) on the left (Paragraph markup, already made
+    safe with `text`) and "Página X de Y" on the right (blank on the first pass, before the total is known).
+    """
+    width = page_size[0] - 2 * MARGIN
+    left = Paragraph(left_markup, FOOTER)
+    numbering = _("Page %(page)d of %(total)d") % {"page": page, "total": total_pages} if total_pages else ""
+    right = Paragraph(
+        text(numbering) if numbering else "", ParagraphStyle("page", parent=FOOTER, alignment=2)
+    )
+    canvas.saveState()
+    canvas.setStrokeColor(GRID)
+    top = MARGIN + footer_space - 2 * mm
+    canvas.line(MARGIN, top, page_size[0] - MARGIN, top)
+    _w, height = left.wrapOn(canvas, width - 30 * mm, footer_space)
+    left.drawOn(canvas, MARGIN, top - 2 * mm - height)
+    _w, page_height = right.wrapOn(canvas, 30 * mm, footer_space)
+    right.drawOn(canvas, page_size[0] - MARGIN - 30 * mm, top - 2 * mm - page_height)
+    canvas.restoreState()

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
@@ -26,8 +25,6 @@ from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
     FIELDS,
-    FOOTER,
-    GRID,
     HEADING,
     LABEL,
     MARGIN,
@@ -35,6 +32,7 @@ from gdportal.pdfstyle import (
     STEP,
     SUBTITLE,
     TITLE,
+    draw_footer,
 )
 from gdportal.pdfstyle import text as _text
 from gdportal.pdfstyle import winansi as _winansi
@@ -268,24 +266,12 @@ def _steps(sheet: ParecerSheet) -> list:
 
 
 def _draw_footer(canvas, sheet: ParecerSheet, page: int, total_pages: int) -> None:
-    width = A4[0] - 2 * MARGIN
     lines = [
         _("Verification code: %(code)s") % {"code": sheet.verification_code},
         _("Verify its authenticity at %(url)s") % {"url": sheet.verify_url},
     ]
-    left = Paragraph("<br/>".join(_text(line) for line in lines), FOOTER)
-    right = Paragraph(
-        _text(_("Page %(page)d of %(total)d") % {"page": page, "total": total_pages} if total_pages else ""),
-        ParagraphStyle("page", parent=FOOTER, alignment=2),
-    )
-    canvas.saveState()
-    canvas.setStrokeColor(GRID)
-    canvas.line(MARGIN, MARGIN + FOOTER_SPACE - 2 * mm, A4[0] - MARGIN, MARGIN + FOOTER_SPACE - 2 * mm)
-    _w, height = left.wrapOn(canvas, width - 30 * mm, FOOTER_SPACE)
-    left.drawOn(canvas, MARGIN, MARGIN + FOOTER_SPACE - 4 * mm - height)
-    _w, page_height = right.wrapOn(canvas, 30 * mm, FOOTER_SPACE)
-    right.drawOn(canvas, A4[0] - MARGIN - 30 * mm, MARGIN + FOOTER_SPACE - 4 * mm - page_height)
-    canvas.restoreState()
+    markup = "<br/>".join(_text(line) for line in lines)
+    draw_footer(canvas, markup, page=page, total_pages=total_pages, footer_space=FOOTER_SPACE)
 
 
 def _heading(text: str) -> Paragraph:

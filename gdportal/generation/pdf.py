@@ -24,7 +24,6 @@ from gdportal.pdfstyle import (
     AUTHOR,
     BODY,
     FIELDS,
-    FOOTER,
     GRID,
     HEADING,
     LABEL,
@@ -33,6 +32,7 @@ from gdportal.pdfstyle import (
     SHADE,
     SUBTITLE,
     TITLE,
+    draw_footer,
 )
 from gdportal.pdfstyle import text as _text
 from gdportal.pdfstyle import winansi as _winansi
@@ -306,20 +306,7 @@ def _draw_footer(canvas, sheet, generated_at, page, total_pages):
     }
     if version:
         line += " " + _("(data version %(version)s)") % {"version": version}
-    left = Paragraph(_text(line), FOOTER)
-    right = Paragraph(
-        _text(_("Page %(page)d of %(total)d") % {"page": page, "total": total_pages} if total_pages else ""),
-        ParagraphStyle("page", parent=FOOTER, alignment=2),
-    )
-    canvas.saveState()
-    canvas.setStrokeColor(GRID)
-    top = MARGIN + FOOTER_SPACE - 2 * mm
-    canvas.line(MARGIN, top, A4[0] - MARGIN, top)
-    _w, height = left.wrapOn(canvas, WIDTH - 30 * mm, FOOTER_SPACE)
-    left.drawOn(canvas, MARGIN, top - 2 * mm - height)
-    _w, page_height = right.wrapOn(canvas, 30 * mm, FOOTER_SPACE)
-    right.drawOn(canvas, A4[0] - MARGIN - 30 * mm, top - 2 * mm - page_height)
-    canvas.restoreState()
+    draw_footer(canvas, _text(line), page=page, total_pages=total_pages, footer_space=FOOTER_SPACE)
 
 
 def _heading(text):
