@@ -1,7 +1,8 @@
 """Stage 2's document checks (SPEC §14): what the technical analysts reject most, read from the file itself.
 
 Each compares a document with what the order or the request says — the ART number and the RT's name, the
-installed power, the INMETRO registration, the plan format — and is registered with the kernel's checks
+installed power and the equipment of "Dados técnicos da geração" (SPEC §16: the rows, not one typed number),
+the INMETRO registration, the plan format — and is registered with the kernel's checks
 (gdportal/cases/findings.py) from AprwebConfig.ready(). They read the text of the first pages only; a scan
 has none, and then only the "no text layer" finding speaks. Every finding is a warning, never a refusal, so
 each check errs on the side of silence: any figure within the tolerance, any page in the format, is enough.
@@ -14,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from gdportal.brformats import number_br
 from gdportal.cases.checks import compact, normalize, pdf_text_layer
 from gdportal.cases.findings import Finding, register_check
+from gdportal.generation.models import GenerationData
+from gdportal.generation.rules import data_totals
 
 from .documents import KINDS
 from .selectors import current_order
@@ -30,6 +33,8 @@ SIGNED_PAPERS = {"property_proof", "solidarity_instrument", "collective_roof", "
 TEXT_KINDS = [kind for kind, _label in KINDS if kind not in SIGNED_PAPERS]
 POWER_KINDS = ["generation_memorial", "connection_project", "basic_single_line", "single_line_blocks"]
 DRAWING_KINDS = ["connection_project", "basic_single_line", "single_line_blocks"]
+# Where the inverters of the data step must be named: the memorial, the single-line diagrams, the test report.
+EQUIPMENT_KINDS = ["generation_memorial", "basic_single_line", "single_line_blocks", "converter_test_report"]
 
 # A number and a power unit: "75,5 kWp", "8.500 Wp", "0,075 MW". Not kWh (energy) nor kVA (apparent power).
 POWER = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*(k|m)?w(?:p)?\b")
@@ -44,6 +49,15 @@ def _order(version):
     if not hasattr(version, "_apr_order"):
         version._apr_order = current_order(version.case)
     return version._apr_order
+
+
+def _generation(version):
+    """The case's "Dados técnicos da geração" (SPEC §16), or None for a case filed before the step existed."""
+    if not hasattr(version, "_generation"):
+        version._generation = (
+            GenerationData.objects.filter(case_id=version.case_id).prefetch_related("inverters").first()
+        )
+    return version._generation
 
 
 def _readable(pdf):
@@ -114,11 +128,22 @@ def stated_powers(text):
     ]
 
 
+def _expected_power(version):
+    """(kW, whose figure) the documents must state: the structured total of the data step when there is one
+    (SPEC §16: the memorial is compared with the rows), else the request's typed power."""
+    data = _generation(version)
+    if data is not None:
+        installed = data_totals(data)["installed_kw"]
+        if installed:
+            return float(installed), _("in the generation data")
+    return float(version.case.power_kw), _("in the request")
+
+
 def installed_power(version, pdf):
-    """The memorial or diagram states the request's installed power, within 5 %."""
+    """The memorial or diagram states the installed power, within 5 %."""
     if not _readable(pdf):
         return
-    requested = float(version.case.power_kw)
+    requested, whose = _expected_power(version)
     stated = stated_powers(pdf.text)
     if any(
         abs(value - requested) <= POWER_TOLERANCE * requested for readings in stated for value in readings
@@ -127,16 +152,44 @@ def installed_power(version, pdf):
     if not stated:
         yield Finding(
             "power_not_stated",
-            _("no installed power in kW was found in the file (the request has %(power)s kW)")
-            % {"power": number_br(version.case.power_kw)},
+            _("no installed power in kW was found in the file (the power given %(whose)s is %(power)s kW)")
+            % {"whose": whose, "power": number_br(requested)},
         )
         return
     found = list(dict.fromkeys(number_br(round(readings[0], 3)) for readings in stated))
     yield Finding(
         "power_mismatch",
-        _("no power stated in the file (%(found)s kW) is within 5%% of the request's %(power)s kW")
-        % {"found": "; ".join(found[:3]) + ("…" if len(found) > 3 else ""), "power": number_br(requested)},
+        _(
+            "no power stated in the file (%(found)s kW) is within 5%% of the power given %(whose)s "
+            "(%(power)s kW)"
+        )
+        % {
+            "found": "; ".join(found[:3]) + ("…" if len(found) > 3 else ""),
+            "whose": whose,
+            "power": number_br(requested),
+        },
     )
+
+
+# --- Equipment of the data step ---
+def inverters_named(version, pdf):
+    """Every inverter model of the data step is named in the memorial, the diagrams and the test report: a
+    document drawn for another plant (or another inverter) is what analysts refuse when they re-read them."""
+    data = _generation(version)
+    if data is None or not _readable(pdf):
+        return
+    text = compact(pdf.text)
+    missing = [
+        f"{row.manufacturer} {row.model}".strip()
+        for row in data.inverters.all()
+        if compact(row.model) and compact(row.model) not in text
+    ]
+    if missing:
+        yield Finding(
+            "inverter_model_missing",
+            _("the inverter model(s) of the generation data do not appear in the file: %(models)s")
+            % {"models": "; ".join(dict.fromkeys(missing))},
+        )
 
 
 # --- Inverter certificate ---
@@ -183,5 +236,6 @@ def register():
     register_check("aprweb.text_layer", pdf_text_layer, kinds=TEXT_KINDS, reads_pdf=True)
     register_check("aprweb.art", art_mentions_order, kinds=["art"], reads_pdf=True)
     register_check("aprweb.power", installed_power, kinds=POWER_KINDS, reads_pdf=True)
+    register_check("aprweb.inverters", inverters_named, kinds=EQUIPMENT_KINDS, reads_pdf=True)
     register_check("aprweb.inmetro", inmetro_registration, kinds=["inverter_certificate"], reads_pdf=True)
     register_check("aprweb.plant_format", plant_format, kinds=DRAWING_KINDS, reads_pdf=True)

@@ -221,3 +221,42 @@ def test_the_analyst_sees_the_findings_as_hints(client, submitted_order, technic
     # The conftest's blank PDFs: a scan for every kind, the same bytes under several kinds.
     assert 'class="review-hints"' in html
     assert 'data-code="no_text_layer"' in html and 'data-code="duplicate_file"' in html
+
+
+# --- Against "Dados técnicos da geração" (SPEC §16): the rows, not one typed number ---
+def test_the_memorial_is_compared_with_the_inverters_of_the_data_step(order, upload):
+    from tests.factories import fill_generation
+
+    fill_generation(order.case)  # one Growatt MIN 8000TL-X of 8,5 kW
+    named = text_pdf("Memorial descritivo", "Potencia instalada: 8,5 kW", "Inversor Growatt MIN-8000TL-X")
+    assert codes(upload("generation_memorial", named)) == []
+
+    other = upload(
+        "generation_memorial", text_pdf("Memorial", "Potencia 8,5 kW", "Inversor Fronius Primo 8.2")
+    )
+    assert codes(other) == ["inverter_model_missing"]
+    assert "Growatt MIN 8000TL-X" in message(other, "inverter_model_missing")
+
+
+def test_the_test_report_must_name_the_inverter_too(order, upload):
+    from tests.factories import fill_generation
+
+    fill_generation(order.case)
+    report = upload(
+        "converter_test_report", text_pdf("Relatorio de ensaio", "Equipamento: SMA Sunny Boy 8.0")
+    )
+    assert "inverter_model_missing" in codes(report)
+
+
+def test_the_expected_power_is_the_data_steps_total(order, upload):
+    """The memorial is measured against the structured total, not the typed request: with rows of 9,5 kW of
+    inverters (the RT still has to reconcile them with the 8,5 kW request before sending), a memorial stating
+    the request's 8,5 kW is flagged, naming the data's figure, and one stating 9,5 kW is not."""
+    from tests.factories import fill_generation
+
+    fill_generation(order.case, power_kw="9.5")
+    typed = upload("generation_memorial", text_pdf("Memorial MIN 8000TL-X", "Potencia instalada: 8,5 kWp"))
+    assert codes(typed) == ["power_mismatch"]
+    assert "9,5" in message(typed, "power_mismatch")
+    rows = upload("generation_memorial", text_pdf("Memorial MIN 8000TL-X", "Potencia instalada: 9,5 kWp"))
+    assert codes(rows) == []
