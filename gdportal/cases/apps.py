@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,20 @@ class CasesConfig(AppConfig):
         # The reasons of every pendência and refusal (SPEC §15), right below the case's clocks.
         register_case_panel("cases/_reasons_panel.html", case_panel_context, order=5)
 
+        post_migrate.connect(ship_reasons_after_migrate, sender=self, dispatch_uid="gdportal.cases.reasons")
+
         register_context_loader(
             "case_id", lambda pk: {"case": Case.objects.select_related("customer", "rt").get(pk=pk)}
         )
+
+
+def ship_reasons_after_migrate(sender, using="default", **kwargs):
+    """The shipped reasons after every migrate or flush (gdportal/cases/reasons_shipped.py)."""
+    from django.db import connections
+
+    from .reasons import DecisionReason
+    from .reasons_shipped import ship_catalogue
+
+    # `migrate cases 0005` (a test going back to an earlier release) ends without the catalogue's table.
+    if DecisionReason._meta.db_table in connections[using].introspection.table_names():
+        ship_catalogue(DecisionReason, using=using)

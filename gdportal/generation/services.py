@@ -83,6 +83,7 @@ def _snapshot(data):
     return scalars, rows, units, declared
 
 
+@transaction.atomic
 def generation_store(*, case, by, values):
     """Save the step as sent (a whole replacement of the rows), judged by validate.generation_errors.
 
@@ -146,6 +147,7 @@ def _store_declarations(data, by, declared):
             existing.save(update_fields=["accepted", "by", "at"])
 
 
+@transaction.atomic
 def generation_verdict(*, case, by, verdict, note=""):
     """The analyst's verdict on the data step, like a document's (SPEC §5.4, §16), on the current version."""
     data = GenerationData.objects.select_for_update().filter(case=case).first()
@@ -164,6 +166,7 @@ def generation_verdict(*, case, by, verdict, note=""):
     return data
 
 
+@transaction.atomic
 def units_confirm(*, case, by):
     """The titular confirms the participating units filed with the request: at the connection they become
     the case's allocation (SPEC §7.1, §16), with no analyst's acceptance and no notice period."""

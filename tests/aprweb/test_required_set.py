@@ -67,7 +67,7 @@ def test_micro_asks_for_the_inverters_test_report_beside_the_inmetro_number():
 def test_the_test_report_uses_the_forms_wording():
     from aprweb.documents import LABELS
 
-    assert "relatório de ensaio" in str(LABELS["converter_test_report"])
+    assert "relatório de ensaio" in str(LABELS["converter_test_report"]).lower()
 
 
 @pytest.mark.parametrize("request_type", ["new_unit", "with_increase", "without_increase", "expansion"])

@@ -11,6 +11,7 @@ from aprweb.services_technical import case_technical_approve, version_verdict
 from gdportal.cases.choices import CaseState, Reason
 from gdportal.cases.documents import latest_versions
 from gdportal.cases.models import Case
+from gdportal.cases.reasons import DecisionReason
 from gdportal.cases.services import RuleBroken, ServiceError
 from gdportal.generation.models import GenerationData
 from gdportal.generation.rules import installed_kw
@@ -313,6 +314,8 @@ def test_the_review_form_judges_the_data_step_and_a_nonconforming_one_suspends(
             "data_verdict": "nonconforming",
             "data_note": "Inversor sem registro",
             "decision": "suspend",
+            # Every pendência names its reasons from the catalogue (SPEC §15).
+            "reasons": [DecisionReason.objects.get(code="inversor-sem-inmetro").pk],
         },
     )
     assert response.status_code == 302

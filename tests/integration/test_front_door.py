@@ -45,6 +45,9 @@ def _free_base_port(count):
     return serve.free_base_port(count)
 
 
+FAIL_TIMEOUT_SECONDS = 5.5
+
+
 class Stack:
     def __init__(self, tmp, env):
         self.tmp = tmp
@@ -68,17 +71,26 @@ class Stack:
         return self.log_path.read_text(errors="replace")[-6000:]
 
     def wait_ready(self, timeout=120):
+        # nginx and the nodes start together: nginx's first requests find the nodes still booting, and it
+        # counts each refusal against the node (max_fails, fail_timeout=5s in deploy/render_nginx.py). Ready
+        # is every door answering 200 *and* fail_timeout gone by since the last refusal, or a test's first
+        # request may meet "no live upstreams" (a 502) while the nodes are up.
         deadline = time.monotonic() + timeout
+        last_refusal = time.monotonic()
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.output()
             try:
-                if all(
-                    requests.get(f"{self.url(port)}/healthz", timeout=2).status_code == 200
+                answers = [
+                    requests.get(f"{self.url(port)}/healthz", timeout=2).status_code
                     for port in [self.port, *self.nodes]
-                ):
-                    return
+                ]
             except requests.RequestException:
-                pass
+                answers = []
+            if answers and all(code == 200 for code in answers):
+                if time.monotonic() - last_refusal >= FAIL_TIMEOUT_SECONDS:
+                    return
+            else:
+                last_refusal = time.monotonic()
             time.sleep(0.3)
         pytest.fail(f"the stack did not answer /healthz in {timeout} s:\n{self.output()}")
 
