@@ -201,9 +201,9 @@ class AccessRequestForm(forms.ModelForm):
         self.full_view = full_view
         self.user = user
         self.open_case, self.open_case_visible = None, False
-        # The plant already there, for the page's hint and prefill only (the expansion rule itself reads it in
-        # gdportal/cases/rules.py, for an expansion only): the API and bulk filing show neither, and a query per
-        # row would make a 500-row file cost 500 more.
+        # The plant already there, for the page's hint and prefill only (the expansion rule itself reads it
+        # in gdportal/cases/rules.py, for an expansion only): the API and bulk filing show neither, and a
+        # query per row would make a 500-row file cost 500 more.
         shown = installation is not None and not documents_later
         self.current_plant = current_plant(installation.pk) if shown else None
         if self.current_plant is not None:
