@@ -82,8 +82,9 @@ def make_case(customer_user, installation, *, state=CaseState.SUBMITTED, rt=None
         uf="MG",
         phone="31988887777",
         email=installation.customer.email,
-        latitude="-19.92",
-        longitude="-43.94",
+        # Where the registry places the unit (SPEC §15 refuses coordinates 100 m away), else the factories'.
+        latitude=installation.latitude if installation.latitude is not None else "-19.92",
+        longitude=installation.longitude if installation.longitude is not None else "-43.94",
         power_kw="8.5",
         source="solar",
         request_type="without_increase",
