@@ -108,13 +108,14 @@ def load(rows, rts):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at, claim_code, flow_dispensation)
+                state_changed_at, claim_code, flow_dispensation, coordinates_confirmed, coordinates_reason,
+                fast_track_term, grid_zero)
             SELECT 'access', ({states})[1 + g % {len(STATES)}], '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), ts, i.customer_id, i.id, {first_rt},
                 {first_rt} + g % ({last_rt} - {first_rt} + 1), 'micro_le10', 'Cliente ' || i.customer_id,
                 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro', 'Belo Horizonte', 'MG',
                 '31988887777', '', 'c@bench.dev', -19.9, -43.9, 8.5, 'solar', 'without_increase', 'local',
-                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, '', ''
+                'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false, '', ts, ts, ts, ts, '', '', false, '', false, false
             FROM (SELECT g, timestamp with time zone '2025-01-01' + (g % 600) * interval '1 day'
                          + (g % 86400) * interval '1 second' AS ts,
                          1 + g % {customers} AS inst

@@ -46,13 +46,14 @@ def load(rows):
                 complement, district, municipality, uf, phone, mobile, email, latitude, longitude, power_kw, source,
                 request_type, modality, requester_name, requester_phone, requester_email, other_info, declaration,
                 gfc_form, gfc_bank, decision_note, grid_works_needed, answer, created_at, submitted_at, updated_at,
-                state_changed_at, claim_code, flow_dispensation)
+                state_changed_at, claim_code, flow_dispensation, coordinates_confirmed, coordinates_reason,
+                fast_track_term, grid_zero)
             SELECT 'access', 'awaiting_technical', '2026' || lpad(g::text, 9, '0'),
                 lpad((2000000000 + g)::text, 10, '0'), now() - interval '2 days', i.customer_id, i.id, {user_id},
                 'micro_le10', 'Cliente', 'residential', '00000000000', '30160011', 'Rua', '1', '', 'Centro',
                 'Belo Horizonte', 'MG', '31988887777', '', 'c' || g || '@bench.dev', -19.9, -43.9, 8.5, 'solar',
                 'without_increase', 'local', 'Cliente', '31988887777', 'c@bench.dev', '', true, '', '', '', false,
-                '', now(), now(), now(), now(), '', ''
+                '', now(), now(), now(), now(), '', '', false, '', false, false
             FROM generate_series(1, {rows}) g
             JOIN registry_installation i ON i.id = (SELECT min(id) FROM registry_installation) + g % 1000""")  # nosec B608
         from django.contrib.contenttypes.models import ContentType

@@ -70,7 +70,7 @@ def load(rows):
     kind, allowed = _kind_case("g"), _allowed_case("g")
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("TRUNCATE deadlines_deadline, transparency_transparencysnapshot")
+            cur.execute("TRUNCATE deadlines_deadline, transparency_transparencysnapshot CASCADE")
             # Each row: started in the last 365 days; closed after a random share of 0–1.5× its allowed
             # days (so about a third closes late); 1 in 10 still open (its own subject, for the one-open-
             # clock-per-kind constraint); 1 in 50 paused 3 days.
