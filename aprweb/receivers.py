@@ -19,7 +19,7 @@ def mirror_case_state(sender, case, event, **kwargs):
 
 @receiver(cases_moved_in_bulk, dispatch_uid="aprweb.mirror_bulk_state")
 def mirror_bulk_state(sender, case_ids, state, **kwargs):
-    AprOrder.objects.filter(case_id__in_array=case_ids).update(situation=state)
+    AprOrder.objects.filter(case_id__in_array=set(case_ids)).update(situation=state)
 
 
 def refresh_order_due(case_ids):
@@ -29,7 +29,7 @@ def refresh_order_due(case_ids):
         .filter(subject_id=OuterRef("case_id"), state=Deadline.State.OPEN, kind__in=RT_CLOCKS)
         .order_by("due_at", "id")
     )
-    return AprOrder.objects.filter(case_id__in_array=list(case_ids)).update(
+    return AprOrder.objects.filter(case_id__in_array=set(case_ids)).update(
         due_at=Subquery(nearest.values("due_at")[:1]),
         due_kind=Coalesce(Subquery(nearest.values("kind")[:1]), Value("")),
     )

@@ -13,6 +13,7 @@ import json
 import os
 import resource
 import time
+from collections import defaultdict
 
 from _setup import configure, machine
 
@@ -78,6 +79,7 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=None)
     parser.add_argument("--json", help="write the figures here (bench/smoke.py reads them)")
+    parser.add_argument("--by-statement", action="store_true", help="also time each kind of statement")
     args = parser.parse_args()
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"  # the sweep queues sending; it does not send inline
     configure("gdportal_bench_sweep")
@@ -104,13 +106,24 @@ def main():
     # Memory is read from the process's peak RSS: tracemalloc would slow the timed run several-fold.
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     statements = []
+    by_statement = defaultdict(lambda: [0, 0.0])
 
     def count(execute, sql, params, many, context):
         statements.append(1)  # a counter only: anything heavier would be timed with the sweep
         return execute(sql, params, many, context)
 
+    def timed(execute, sql, params, many, context):
+        # Where the sweep's time goes (its own run: the timing itself costs a little per statement).
+        start = time.perf_counter()
+        try:
+            return count(execute, sql, params, many, context)
+        finally:
+            entry = by_statement[" ".join(sql.split())[:80]]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - start
+
     start = time.perf_counter()
-    with connection.execute_wrapper(count):
+    with connection.execute_wrapper(timed if args.by_statement else count):
         result = sweep(batch_size=args.batch)
     elapsed = time.perf_counter() - start
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -135,6 +148,13 @@ def main():
     print(
         f"\nprocess peak RSS before → after the sweep: {rss_before / 1024:.0f} → {rss_after / 1024:.0f} MiB"
     )
+    if args.by_statement:
+        print("\n| statement | n | seconds |\n|---|---:|---:|")
+        for sql, (n, seconds) in sorted(by_statement.items(), key=lambda item: -item[1][1]):
+            print(f"| `{sql}` | {n} | {seconds:.2f} |")
+        print(
+            f"| (outside the statements: Python, commits) | | {elapsed - sum(s for _, s in by_statement.values()):.2f} |"
+        )
     if args.json:
         figures = {"rows": args.rows, "single": single, "sweep": elapsed, "ratio": elapsed / single}
         figures.update(statements=len(statements), rss_before_kib=rss_before, rss_after_kib=rss_after)

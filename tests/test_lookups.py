@@ -34,3 +34,29 @@ def test_hand_written_sql_gets_the_same_rows():
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {Customer._meta.db_table} WHERE {where} ORDER BY id", params)  # noqa: S608
         assert [row[0] for row in cursor.fetchall()] == [customers[0].pk, customers[2].pk]
+
+
+def test_ids_of_any_kind_select_the_same_rows():
+    """Integer ids take the fast path (one text literal on PostgreSQL); ids as strings, with a None, in a
+    tuple or a set, and values of a text column take the general one — all select what `__in` selects."""
+    first, second, third = (factories.CustomerFactory() for _ in range(3))
+    wanted = {first, third}
+    for ids in (
+        {first.pk, third.pk},
+        (first.pk, third.pk),
+        [str(first.pk), str(third.pk)],
+        [first.pk, None, third.pk],
+    ):
+        assert set(Customer.objects.filter(pk__in_array=ids)) == wanted, ids
+    numbers = [first.number, third.number]
+    assert set(Customer.objects.filter(number__in_array=numbers)) == wanted
+    as_bool = Customer.objects.filter(pk__in_array=[True]).count()
+    assert as_bool == Customer.objects.filter(pk__in=[True]).count()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the array is PostgreSQL's")
+def test_a_batch_of_ids_is_one_parameter_on_postgresql():
+    ids = set(range(1, 2001))
+    sql, params = Customer.objects.filter(pk__in_array=ids).query.sql_with_params()
+    assert "= ANY(%s::bigint[])" in sql
+    assert len(params) == 1 and params[0].startswith("{") and params[0].count(",") == 1999

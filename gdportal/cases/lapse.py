@@ -79,7 +79,7 @@ def expire_cases(rows, now):
     case and then closes the clock, and waiting here would deadlock with it. A case locked by someone else is
     skipped and its clock stays open for the next run (by then the user's transition has closed it, or not).
     """
-    case_ids = sorted({row["subject_id"] for row in rows})
+    case_ids = {row["subject_id"] for row in rows}
     locked = dict(
         Case.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(id__in_array=case_ids)
@@ -91,7 +91,7 @@ def expire_cases(rows, now):
         return set(locked)
     _events(ids, now, _("The deadline lapsed without the APR Web step: rejected by lapse of time."))
     # The rows are locked and were read in these states; the WHERE repeats the transition's source anyway.
-    Case.objects.filter(id__in_array=ids, state__in=AWAITING_RT_STATES).update(
+    Case.objects.filter(id__in_array=set(ids), state__in=AWAITING_RT_STATES).update(
         state=CaseState.EXPIRED, state_changed_at=now, updated_at=now
     )
     _copy_history(ids, now, "deadline lapsed")

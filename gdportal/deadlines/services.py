@@ -53,7 +53,7 @@ def deadline_cancel_others(*, model, subject_ids, lapsing_kinds, at):
     subject_ids = list(subject_ids)
     cancelled = (
         Deadline.objects.of_model(model)
-        .filter(subject_id__in_array=subject_ids, state=Deadline.State.OPEN)
+        .filter(subject_id__in_array=set(subject_ids), state=Deadline.State.OPEN)
         .exclude(kind__in=list(lapsing_kinds))
         .update(state=Deadline.State.CANCELLED, closed_at=at)
     )

@@ -29,7 +29,9 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    related_object = models.CharField(_("about"), max_length=60, blank=True, db_index=True)
+    # Looked up by equality only: a plain index, without the LIKE twin `db_index=True` adds on PostgreSQL (one
+    # index write less for each of the sweep's 100,000 e-mails, issue 15).
+    related_object = models.CharField(_("about"), max_length=60, blank=True)
     # The request (or task) that queued it, sent as the X-Request-ID header: an operator follows one filing
     # from nginx's log to the mail server's (gdportal/requestid.py).
     request_id = models.CharField(_("request id"), max_length=64, blank=True, default="", db_default="")
@@ -38,7 +40,10 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound e-mail")
         verbose_name_plural = _("outbound e-mails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["related_object"], name="outbox_related_object"),
+        ]
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"

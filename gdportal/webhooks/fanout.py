@@ -139,7 +139,7 @@ def fan_out_bulk(case_ids, state):
     case_ids = list(case_ids)
     if not case_ids:
         return 0
-    cases = Case.objects.filter(pk__in_array=case_ids)
+    cases = Case.objects.filter(pk__in_array=set(case_ids))
     endpoints = _listening(cases.values("rt_id"), cases.values("customer_id"))
     if not endpoints:
         return 0
@@ -155,7 +155,7 @@ def fan_out_bulk(case_ids, state):
     # The event that moved each case to `state` (the last one, should there be more).
     events = {}
     for event in (
-        CaseEvent.objects.filter(case_id__in_array=[row["id"] for row in rows], to_state=state)
+        CaseEvent.objects.filter(case_id__in_array={row["id"] for row in rows}, to_state=state)
         .order_by("id")
         .values("id", "case_id", "from_state", "action", "created_at")
     ):
