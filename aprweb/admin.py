@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.admin_paging import CappedCountPaginator
+from gdportal.admin_rows import LeanRowsMixin
 from gdportal.admin_search import IndexedSearchMixin
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case, DocumentVersion
@@ -168,7 +169,7 @@ class RegionalFilter(admin.SimpleListFilter):
 
 
 @admin.register(AprOrder)
-class AprOrderAdmin(IndexedSearchMixin, admin.ModelAdmin):
+class AprOrderAdmin(LeanRowsMixin, IndexedSearchMixin, admin.ModelAdmin):
     list_display = [
         "protocol",
         "ns",

@@ -7,6 +7,7 @@ makes a device mandatory for every staff user.
 
 from django.conf import settings
 from django.contrib import admin
+from django.utils.functional import SimpleLazyObject
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -46,3 +47,10 @@ class PortalAdminSite(admin.AdminSite):
         if not hasattr(request, "_gd_needs_token"):
             request._gd_needs_token = settings.GD_STAFF_MFA_REQUIRED or user_has_device(user)
         return not request._gd_needs_token
+
+    def get_app_list(self, request, app_label=None):
+        if app_label is None and getattr(request, "gd_cached_nav_sidebar", False):
+            # The sidebar of a lean change list comes from a cache (templatetags/lean_admin_list.py): the apps
+            # and models (a permission check and a reverse() for each) are listed only when it has no copy.
+            return SimpleLazyObject(lambda: super(PortalAdminSite, self).get_app_list(request))
+        return super().get_app_list(request, app_label)
