@@ -174,7 +174,14 @@ def orders(request):
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
-    return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
+    # The filters as typed: the form's markup (with its errors) is a function of these alone, and a copy is
+    # kept under them (templates/aprweb/orders.html) — the next page of the same search shows the same form.
+    typed = (form.is_bound, *(tuple(request.GET.getlist(name)) for name in form.fields))
+    return render(
+        request,
+        "aprweb/orders.html",
+        {"form": form, "page": page, "query": query.urlencode(), "typed": typed},
+    )
 
 
 @apr_login_required
