@@ -19,6 +19,7 @@ from gdportal.cases.models import Case
 from tests import factories
 from tests.aprweb.conftest import attach, attach_all, build_order
 from tests.atende.conftest import make_case
+from tests.files import pdf_bytes
 from tests.test_outages import cache_down  # noqa: F401 — the fixture: Redis refuses every connection
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +194,43 @@ def test_the_layout_speaks_each_visitors_language(client):
     english = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Acompanhar uma solicitação pelo protocolo" in portuguese
     assert "Track a request by protocol" in english and "Acompanhar uma solicitação" not in english
+
+
+def test_a_customer_with_fewer_cases_than_a_page_is_not_counted(client, customer, installation):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_case(customer, installation)
+    client.force_login(customer)
+    client.get(reverse("atende:status"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("atende:status"))
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_more_cases_than_a_page_are_paged(client, customer, installation):
+    for _ in range(21):
+        make_case(customer, installation)
+    client.force_login(customer)
+    first = client.get(reverse("atende:status")).content.decode()
+    second = client.get(reverse("atende:status"), {"page": 2}).content.decode()
+    assert first.count('data-testid="state"') == 20 and "Página 1 de 2" in first
+    assert second.count('data-testid="state"') == 1 and "Página 2 de 2" in second
+    newest = Case.objects.filter(customer=customer.customer).order_by("-submitted_at", "-id")
+    assert newest[0].protocol in first and newest[20].protocol in second
+
+
+def test_the_order_page_runs_a_fixed_number_of_queries(apr_client, order, rt, django_assert_max_num_queries):
+    """The data step, the documents and the generated ones are read once (issue 15: two reads fewer), and
+    more versions, events and clocks add none."""
+    url = reverse("aprweb:order", args=[order.pk])
+    attach_all(order, rt)  # every document, and the generation data with its inverters
+    apr_client.get(url)
+    with django_assert_max_num_queries(16) as before:  # the session and the user, then the page's
+        apr_client.get(url)
+    for kind in ("art", "generation_memorial", "aneel_registration"):
+        attach(order, kind, rt, name=f"{kind}-v2.pdf", content=pdf_bytes(pages=2))
+    order_submit(order=order, by=rt)  # an event, a clock closed and another started
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        html = apr_client.get(url).content.decode()
+    assert "aneel_registration-v2.pdf" in html
