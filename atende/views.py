@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gdportal import ratelimit
 from gdportal.cases.choices import CANCELLABLE, CaseState
 from gdportal.cases.documents import latest_versions
-from gdportal.cases.extensions import case_panels, service_options
+from gdportal.cases.extensions import case_panels, read_panel_presence, service_options
 from gdportal.cases.flow import flow_studies_request as request_studies
 from gdportal.cases.models import Case, DocumentVersion
 from gdportal.cases.selectors import case_for_user, open_clocks_prefetch
@@ -93,6 +93,8 @@ def _timeline(case):
 @require_GET
 def status_detail(request, protocol):
     case = case_for_user(request.user, protocol)
+    # Whether each stage's panel may show anything, in one query: the panels with nothing to say run none.
+    read_panel_presence(case)
     return render(
         request,
         "atende/status_detail.html",
