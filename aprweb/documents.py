@@ -42,8 +42,9 @@ register_kinds(KINDS, TECHNICAL_TYPES, for_inspection=True)  # the inspector che
 LABELS = dict(KINDS)
 
 
-def required_kinds(case, order=None):
-    """The kinds this case needs, in checklist order."""
+def required_kinds(case, order=None, *, generated=None):
+    """The kinds this case needs, in checklist order. `generated`: whether the case's data step is filled,
+    when the caller read it already (None: asked here)."""
     reason = case.reason
     micro_small, micro_large, mini = (
         reason == Reason.MICRO_UP_TO_10,
@@ -52,7 +53,8 @@ def required_kinds(case, order=None):
     )
     # With the data step filled (SPEC §16) the portal writes the request form and the units list itself:
     # neither is uploaded then (gdportal.generation.documents).
-    generated = getattr(case, "pk", None) is not None and has_generation_data(case)
+    if generated is None:
+        generated = getattr(case, "pk", None) is not None and has_generation_data(case)
     needed = ["art"] if generated else ["art", "access_form"]
     if micro_small:
         needed.append("basic_single_line")

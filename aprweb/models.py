@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gdportal.brdocs import format_cep, mask_document
 from gdportal.cases.choices import CaseState
 from gdportal.cases.models import Case
+from gdportal.choicelabels import ChoiceLabels
 from gdportal.registry.models import InstallationClass
 
 
@@ -144,7 +145,7 @@ class AprOrderQuerySet(models.QuerySet):
         return self.none()
 
 
-class AprOrder(models.Model):
+class AprOrder(ChoiceLabels, models.Model):
     """'Cadastro de pedido': the RT's order for a case. Search columns are copied here on purpose, so the
     order search (SPEC §5.5) filters one indexed table even with a million orders."""
 

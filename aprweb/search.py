@@ -77,6 +77,24 @@ def order_sort(data):
     return SORTS.get(data.get("sort") or DEFAULT_SORT, SORTS[DEFAULT_SORT])
 
 
+# What a results row shows and the sorts key on: the search reads only these of the order's ~30 columns, which
+# halves the query's compiling and decoding (issue 15). A row that shows another column must add it here.
+LIST_COLUMNS = (
+    "id",
+    "protocol",
+    "ns",
+    "customer_number",
+    "customer_name",
+    "installation_number",
+    "registered_at",
+    "submitted_at",
+    "answered_at",
+    "situation",
+    "due_at",
+    "due_kind",
+)
+
+
 def search_orders(user, data):
     qs = AprOrder.objects.for_user(user)
     exact = {

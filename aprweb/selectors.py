@@ -66,14 +66,21 @@ class ChecklistRow:
         return self.latest is not None and self.latest.verdict == Verdict.NONCONFORMING
 
 
-def checklist(case, order=None):
-    """One row per required kind with its latest version and the older ones (the seed's '(Histórico)')."""
+def case_versions(case):
+    """{kind: [versions, newest first]} of every document of the case, with their findings, in two queries."""
     versions = {}
     documents = case.documents.select_related("uploaded_by").prefetch_related("findings")
     for version in documents.order_by("kind", "-uploaded_at", "-id"):
         versions.setdefault(version.kind, []).append(version)
+    return versions
+
+
+def checklist(case, order=None, *, versions=None, generated=None):
+    """One row per required kind with its latest version and the older ones (the seed's '(Histórico)').
+    `versions` (case_versions) and `generated` (whether the data step is filled) when the caller has them."""
+    versions = case_versions(case) if versions is None else versions
     rows = []
-    for kind in required_kinds(case, order):
+    for kind in required_kinds(case, order, generated=generated):
         history = versions.get(kind, [])
         rows.append(
             ChecklistRow(

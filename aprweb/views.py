@@ -44,8 +44,8 @@ from .forms import (
 from .models import AprOrder
 from .password import apr_password_reset_request
 from .rules import ORDER_STATES, UPLOAD_STATES
-from .search import KeysetPage, order_sort, search_orders
-from .selectors import case_for_order, checklist, current_order, rt_title
+from .search import LIST_COLUMNS, KeysetPage, order_sort, search_orders
+from .selectors import case_for_order, case_versions, checklist, current_order, rt_title
 from .tokens import apr_password_token
 
 APR_SESSION_FLAG = "apr_realm"
@@ -165,7 +165,7 @@ def orders(request):
     form = OrderSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     page = KeysetPage(
-        search_orders(request.user, data),
+        search_orders(request.user, data).only(*LIST_COLUMNS),
         order_sort(data),
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -174,7 +174,14 @@ def orders(request):
     query = request.GET.copy()
     for key in ("after", "before", "page"):
         query.pop(key, None)
-    return render(request, "aprweb/orders.html", {"form": form, "page": page, "query": query.urlencode()})
+    # The filters as typed: the form's markup (with its errors) is a function of these alone, and a copy is
+    # kept under them (templates/aprweb/orders.html) — the next page of the same search shows the same form.
+    typed = (form.is_bound, *(tuple(request.GET.getlist(name)) for name in form.fields))
+    return render(
+        request,
+        "aprweb/orders.html",
+        {"form": form, "page": page, "query": query.urlencode(), "typed": typed},
+    )
 
 
 @apr_login_required
@@ -256,9 +263,9 @@ def _order_for(user, pk):
     return get_object_or_404(AprOrder.objects.for_user(user).select_related("case", "case__customer"), pk=pk)
 
 
-def _order_context(order):
+def _order_context(order, *, versions=None, generated=None):
     case = order.case
-    rows = checklist(case, order)
+    rows = checklist(case, order, versions=versions, generated=generated)
     latest_order = current_order(case)
     pending = [row for row in rows if row.pending]
     return {
@@ -279,18 +286,26 @@ def _order_context(order):
 @require_GET
 def order_detail(request, pk):
     order = _order_for(request.user, pk)
-    context = _order_context(order)
-    context["events"] = order.case.events.order_by("created_at", "id")
-    context["clocks"] = order.case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
-    context["reasons_panel"] = case_panel_context(order.case, request.user)
-    generation = GenerationData.objects.filter(case=order.case).first()
+    case = order.case
+    # Read once, used thrice: the data step decides the checklist's kinds, and the versions read for the
+    # checklist hold the generated documents too.
+    generation = GenerationData.objects.filter(case=case).first()
+    versions = case_versions(case)
+    context = _order_context(order, versions=versions, generated=generation is not None)
+    context["events"] = case.events.order_by("created_at", "id")
+    context["clocks"] = case.deadlines.filter(state__in=["open", "lapsed"]).order_by("due_at")
+    context["reasons_panel"] = case_panel_context(case, request.user)
     context["generation"] = generation
     context["generation_totals"] = data_totals(generation) if generation else None
-    # What the portal wrote from the data step (SPEC §16), and the INMETRO table's warnings on its inverters.
-    context["generated"] = generated_documents(order.case)
-    context["inverter_warnings"] = inverter_warnings(
-        InverterRow.objects.filter(data__case=order.case).only("manufacturer", "model", "inmetro")
+    # What the portal wrote from the data step (SPEC §16), and the INMETRO table's warnings on its inverters
+    # (the inverters are rows of the data: none without it).
+    context["generated"] = generated_documents(case, versions)
+    rows = (
+        InverterRow.objects.filter(data=generation).only("manufacturer", "model", "inmetro")
+        if generation
+        else []
     )
+    context["inverter_warnings"] = inverter_warnings(rows)
     return render(request, "aprweb/order_detail.html", context)
 
 

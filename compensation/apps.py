@@ -21,7 +21,10 @@ class CompensationConfig(AppConfig):
         register_plant_provider(plants.current_plant)
         # The units filed with the request's data step, for the titular to confirm (SPEC §16).
         register_case_panel(
-            "compensation/_units_panel.html", units_from_request.units_panel_context, order=40
+            "compensation/_units_panel.html",
+            units_from_request.units_panel_context,
+            order=40,
+            present=units_from_request.units_panel_present,
         )
         # Atende > Mini/Micro GD (SPEC §7.1), after Vistoria and Cancelamento.
         register_service_option(_("Compensation system"), "compensation_atende:home", order=60)

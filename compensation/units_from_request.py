@@ -104,6 +104,11 @@ def allocation_from_request(generator, case, now=None):
 # --- the titular's confirmation on the case page ------------------------------------------------------------
 
 
+def units_panel_present(case_id):
+    """When the section may show something (gdportal.cases.extensions): the request's data list units."""
+    return [ParticipatingUnit.objects.filter(data__case_id=case_id)]
+
+
 def units_panel_context(case, user):
     """The case page's section: the units filed with the request and, for the titular, "Confirmar"."""
     if case.kind != CaseKind.ACCESS:

@@ -187,6 +187,11 @@ else:
         }
     }
 
+# Parts of the signed-in pages kept rendered in each process's memory, under the values they show
+# (gdportal/web/templatetags/fragments.py, issue 15): at most this many characters (a results row is ~1,000,
+# so ~4,000 rows); 0 renders everything every time.
+GD_FRAGMENT_CACHE_CHARS = env_int("GD_FRAGMENT_CACHE_CHARS", 4_000_000)
+
 # --- Accounts and security --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -15,9 +15,11 @@ class ParecerConfig(AppConfig):
         from gdportal.cases.extensions import register_case_panel, register_service_option
 
         from . import deadline_kinds, documents  # noqa: F401 — registers the clocks and the document kinds
-        from .panel import case_panel_context
+        from .panel import case_panel_context, case_panel_present
 
         # Atende > Mini/Micro GD (SPEC §6.3, §6.4), after atende's own options.
         register_service_option(_("Inspection"), "parecer:inspection_list", order=40)
         register_service_option(_("Cancellation of the access opinion"), "parecer:cancel_list", order=50)
-        register_case_panel("parecer/_case_panel.html", case_panel_context, order=30)
+        register_case_panel(
+            "parecer/_case_panel.html", case_panel_context, order=30, present=case_panel_present
+        )

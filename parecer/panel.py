@@ -18,6 +18,16 @@ from .services_inspection import may_request_inspection
 INSPECTION_STATES = (CaseState.PARECER_ACCEPTED, CaseState.INSPECTION_FAILED)
 
 
+def case_panel_present(case_id):
+    """When the section may show something (gdportal.cases.extensions): a parecer, an inspection or a
+    guarantee exists."""
+    return [
+        Parecer.objects.filter(case_id=case_id),
+        Inspection.objects.filter(case_id=case_id),
+        Guarantee.objects.filter(case_id=case_id),
+    ]
+
+
 def case_panel_context(case, user):
     if case.kind != CaseKind.ACCESS:
         return None

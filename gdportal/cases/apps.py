@@ -22,10 +22,12 @@ class CasesConfig(AppConfig):
         from . import board, checks, deadline_kinds  # noqa: F401
         from .extensions import register_case_panel
         from .models import Case
-        from .reasons_services import case_panel_context
+        from .reasons_services import case_panel_context, case_panel_present
 
         # The reasons of every pendência and refusal (SPEC §15), right below the case's clocks.
-        register_case_panel("cases/_reasons_panel.html", case_panel_context, order=5)
+        register_case_panel(
+            "cases/_reasons_panel.html", case_panel_context, order=5, present=case_panel_present
+        )
 
         post_migrate.connect(ship_reasons_after_migrate, sender=self, dispatch_uid="gdportal.cases.reasons")
 

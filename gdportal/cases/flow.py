@@ -258,6 +258,20 @@ def days_late(breach, now=None):
     return business_days_between(breach.deadline.due_at, now or timezone.now())
 
 
+def flow_panel_present(case_id):
+    """When the flow panel may show something (gdportal.cases.extensions): a study, a request, a breach — or
+    a decision, without which nobody may ask for the studies (studies_request_refusal) and the panel is
+    left out."""
+    from .flow_models import Breach, FlowStudiesRequest, FlowStudy
+
+    return [
+        FlowStudy.objects.filter(case_id=case_id),
+        FlowStudiesRequest.objects.filter(case_id=case_id),
+        Breach.objects.filter(case_id=case_id),
+        CaseEvent.objects.filter(case_id=case_id, action__in=DECISION_ACTIONS),
+    ]
+
+
 def flow_panel(case, user):
     """The case page's section (registered by atende): the studies with their engineer and ART, a request
     waiting and its clock, the breach, and whether this user may ask now. None when there is nothing to

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from gdportal.brdocs import format_cep, mask_document
 from gdportal.brformats import datetime_br
+from gdportal.choicelabels import ChoiceLabels
 from gdportal.registry.models import InstallationClass
 
 from .choices import (
@@ -91,7 +92,7 @@ class CaseQuerySet(models.QuerySet):
         return self.exclude(state=CaseState.DRAFT)
 
 
-class Case(ConcurrentTransitionMixin, models.Model):
+class Case(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(_("service"), max_length=20, choices=CaseKind.choices, default=CaseKind.ACCESS)
     state = FSMField(_("state"), max_length=30, choices=CaseState.choices, default=CaseState.DRAFT)
     protocol = models.CharField(_("protocol"), max_length=13, unique=True, null=True, blank=True)
@@ -387,7 +388,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         return [e for e in dict.fromkeys(e.lower() for e in emails if e)]
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """One line of the case's timeline: every transition, message and document, never rewritten."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -429,7 +430,7 @@ class DocumentVersionQuerySet(models.QuerySet):
         return versions
 
 
-class DocumentVersion(models.Model):
+class DocumentVersion(ChoiceLabels, models.Model):
     """One uploaded version of one kind of document; a new upload adds a row, nothing is overwritten."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")

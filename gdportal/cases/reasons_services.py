@@ -140,6 +140,11 @@ def case_reason_groups(case):
     return groups
 
 
+def case_panel_present(case_id):
+    """When the "Motivos" section may show something (gdportal.cases.extensions): a decision gave reasons."""
+    return [CaseReason.objects.decided().filter(case_id=case_id)]
+
+
 def case_panel_context(case, user):
     """The case page's "Motivos" section (gdportal.cases.extensions): None when no decision gave reasons."""
     groups = case_reason_groups(case)

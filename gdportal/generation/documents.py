@@ -76,8 +76,11 @@ def generated_documents_refresh(*, case, by):
     return stored
 
 
-def generated_documents(case):
-    """The latest generated version of each kind the case has, in the form's order (the analyst's page)."""
+def generated_documents(case, versions=None):
+    """The latest generated version of each kind the case has, in the form's order (the analyst's page).
+    `versions`: {kind: [the case's versions of that kind, newest first]} when the caller has them."""
+    if versions is not None:
+        return [versions[kind][0] for kind in GENERATED_KINDS if versions.get(kind)]
     latest = {}
     for version in case.documents.filter(kind__in=GENERATED_KINDS).order_by("-uploaded_at", "-id"):
         latest.setdefault(version.kind, version)

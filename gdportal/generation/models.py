@@ -9,11 +9,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gdportal.cases.choices import Verdict
+from gdportal.choicelabels import ChoiceLabels
 
 from .choices import BuildingType, DeclarationCode, GenerationType, UnitsMode
 
 
-class GenerationData(models.Model):
+class GenerationData(ChoiceLabels, models.Model):
     case = models.OneToOneField(
         "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="generation"
     )

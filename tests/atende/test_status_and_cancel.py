@@ -175,3 +175,18 @@ def test_protocol_numbers_are_sequential_per_year(customer, installation):
 def test_staff_without_a_group_sees_no_case(case):
     bare_staff = factories.StaffFactory()
     assert not Case.objects.for_user(bare_staff).exists()
+
+
+def test_the_case_page_of_a_new_case_runs_no_query_for_empty_panels(
+    client, customer, installation, django_assert_max_num_queries
+):
+    """The stages' panels (reasons, parecer, units, flow studies) say in one query whether they have
+    anything to show (gdportal.cases.extensions, issue 15): a case just filed reads the session, the user,
+    itself, its clocks, that answer, its timeline and its documents — nothing else."""
+    case = make_case(customer, installation)
+    url = reverse("atende:status_detail", args=[case.protocol])
+    client.force_login(customer)
+    client.get(url)
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert response.status_code == 200 and 'data-testid="timeline"' in response.content.decode()
