@@ -2,8 +2,6 @@
 columns, formats, links, sorting and filters as Django's own rows, user text escaped, a fixed number of
 queries, only the shown columns read."""
 
-import re
-
 import pytest
 from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.urls import reverse
@@ -12,22 +10,13 @@ from django.utils import timezone
 from aprweb.models import AprOrder
 from gdportal.admin_rows import result_rows
 from gdportal.cases.choices import CaseState
+from tests.admin_list_html import body, headers
 from tests.aprweb.conftest import build_order
 from tests.atende.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/aprweb/aprorder/"
-
-
-def headers(html):
-    head = html[html.index('id="result_list"') :]
-    head = head[: head.index("</thead>")]
-    return [re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
-
-
-def body(html):
-    return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
 def new_order(customer, installation, rt):

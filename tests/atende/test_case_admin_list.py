@@ -12,21 +12,12 @@ from atende.admin import CaseAdmin
 from gdportal.admin_rows import result_rows
 from gdportal.cases.models import Case
 from tests import factories
+from tests.admin_list_html import body, headers
 from tests.atende.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
 URL = "/admin/cases/case/"
-
-
-def headers(html):
-    head = html[html.index('id="result_list"') :]
-    head = head[: head.index("</thead>")]
-    return [re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
-
-
-def body(html):
-    return html[html.index("<tbody>") : html.index("</tbody>")]
 
 
 def sidebar_links(html):
